@@ -1,0 +1,24 @@
+"""The ``keepwild`` command line. Each command calls one library function and maps
+:class:`~keepwild.errors.KeepwildError` to a one-line message and a named exit code."""
+
+from __future__ import annotations
+
+import typer
+
+from keepwild.cli.lexicon import lexicon_app
+from keepwild.cli.scan import demo, policies, scan
+
+app = typer.Typer(
+    name="keepwild",
+    help="Find online listings of prohibited wildlife in any language, and explain why.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(scan)
+app.command()(policies)
+app.command()(demo)
+app.add_typer(lexicon_app, name="lexicon")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,200 @@
+"""Rules that turn matched terms into a score and a verdict, with the reasons why.
+
+The model is deliberately simple enough to explain to a moderator:
+
+1. Item evidence per category: species names, products and code words, combined by noisy-or of
+   their weights (two independent clues are stronger than either).
+2. Benign context (``faux``, ``plush``, ``tiger balm``...) near an item term weakens it by the
+   benign phrase's weight, unless a negation stands right before the benign phrase ("not resin").
+3. Sale intent: sale and contact phrases, a price, a phone number, combined by noisy-or.
+4. Category score = item evidence × (base + (1 − base) × sale intent): without any sale context a
+   listing keeps only ``intent_base`` of its item evidence.
+5. Floors and caps from the policy: categories such as ivory are reviewed whenever a product or
+   code word survives; evidence made only of candidate terms never blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from keepwild.detect.matcher import Hit
+from keepwild.detect.policy import Policy
+from keepwild.detect.result import Reason
+from keepwild.lexicon.schema import ITEM_KINDS, Kind, Status
+
+__all__ = ["Evidence", "Signals", "Assessment", "assess"]
+
+_SEVERITY = {"allow": 0, "review": 1, "block": 2}
+#: Item weight a product or code word must keep (after benign context) to trigger a floor.
+_FLOOR_MIN_WEIGHT = 0.3
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A hit and the field it was found in; rules adjust ``factor`` and ``excused_by``."""
+
+    hit: Hit
+    field: str
+    factor: float = 1.0
+    excused_by: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.hit.term.term.kind
+
+    @property
+    def category(self) -> str:
+        return self.hit.term.term.category
+
+    @property
+    def weight(self) -> float:
+        return self.hit.term.term.weight * self.factor
+
+    @property
+    def label(self) -> str:
+        return self.hit.term.term.term
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Sale signals that are not lexicon terms."""
+
+    price_field: bool = False
+    price_in_text: bool = False
+    phone_number: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    score: float
+    verdict: str
+    categories: tuple[str, ...]
+    reasons: tuple[Reason, ...] = field(default=())
+
+
+def _noisy_or(weights: list[float]) -> float:
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1.0 - min(max(weight, 0.0), 0.99)
+    return 1.0 - remaining
+
+
+def _gap(a: Hit, b: Hit) -> int:
+    """Characters between two hits (0 when they overlap)."""
+    return max(0, max(a.start, b.start) - min(a.end, b.end))
+
+
+def _apply_benign(
+    items: list[Evidence], benign: list[Evidence], negations: list[Evidence], policy: Policy
+) -> list[Reason]:
+    reasons: list[Reason] = []
+    for excuse in benign:
+        negation = next(
+            (
+                n for n in negations
+                if n.field == excuse.field
+                and n.hit.end <= excuse.hit.start
+                and excuse.hit.start - n.hit.end <= policy.negation_window
+            ),
+            None,
+        )
+        if negation is not None:
+            reasons.append(Reason(
+                "negated-benign",
+                f"'{negation.label}' negates benign '{excuse.label}', which excuses nothing",
+            ))
+            continue
+        for item in items:
+            if excuse.category not in ("", item.category) or item.field != excuse.field:
+                continue
+            if _gap(item.hit, excuse.hit) <= policy.benign_window:
+                item.factor *= 1.0 - excuse.hit.term.term.weight
+                item.excused_by = excuse.label
+                reasons.append(Reason(
+                    "benign-context",
+                    f"'{excuse.label}' near '{item.label}' weakens it to {item.weight:.2f}",
+                    item.category,
+                ))
+    return reasons
+
+
+def _best_per_term(items: list[Evidence]) -> dict[str, Evidence]:
+    """The strongest occurrence of each distinct term (repeating a word is not new evidence)."""
+    best: dict[str, Evidence] = {}
+    for item in items:
+        key = item.hit.term.key
+        if key not in best or item.weight > best[key].weight:
+            best[key] = item
+    return best
+
+
+def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assessment:
+    """Score one listing's evidence under ``policy``."""
+    items = [
+        e for e in evidence
+        if e.kind in ITEM_KINDS and e.category not in policy.disabled_categories
+    ]
+    if not items:
+        return Assessment(0.0, "allow", ())
+    benign = [e for e in evidence if e.kind == Kind.BENIGN]
+    negations = [e for e in evidence if e.kind == Kind.NEGATION]
+    reasons = _apply_benign(items, benign, negations, policy)
+
+    intents = _best_per_term([e for e in evidence if e.kind in (Kind.SALE, Kind.CONTACT)])
+    intent_weights = [e.weight for e in intents.values()]
+    intent_labels = [f"'{e.label}'" for e in intents.values()]
+    for name, present in (
+        ("price_field", signals.price_field),
+        ("price_in_text", signals.price_in_text),
+        ("phone_number", signals.phone_number),
+    ):
+        if present:
+            intent_weights.append(policy.signals[name])
+            intent_labels.append(name.replace("_", " "))
+    intent = _noisy_or(intent_weights)
+
+    by_category: dict[str, list[Evidence]] = {}
+    for item in items:
+        by_category.setdefault(item.category, []).append(item)
+
+    results: list[tuple[float, str, str]] = []
+    for category, found in by_category.items():
+        best = _best_per_term(found)
+        scale = policy.category_weights.get(category, 1.0)
+        evidence_score = _noisy_or([e.weight * scale for e in best.values()])
+        score = evidence_score * (policy.intent_base + (1 - policy.intent_base) * intent)
+        verdict = policy.verdict_for(score)
+        terms = ", ".join(f"'{e.label}' ({e.kind} {e.weight:.2f})" for e in best.values())
+        context = f" with sale intent {', '.join(intent_labels)}" if intent_labels else ""
+        rule = "item+intent" if intent_labels else "item-only"
+        reasons.append(Reason(rule, f"{category}: {terms}{context} -> {score:.2f}", category))
+
+        strong = [e for e in best.values() if e.weight >= _FLOOR_MIN_WEIGHT]
+        if not any(e.hit.term.term.status == Status.ACTIVE for e in strong):
+            if verdict == "block":
+                verdict = "review"
+                score = min(score, policy.block_threshold - 0.01)
+                reasons.append(Reason(
+                    "candidate-cap", f"{category}: only candidate terms, capped at review",
+                    category,
+                ))
+            if strong and intent > 0 and verdict == "allow":
+                verdict, score = "review", max(score, policy.review_threshold)
+                reasons.append(Reason(
+                    "candidate-review", f"{category}: candidate term with sale context", category
+                ))
+        floor_terms = [e for e in strong if e.kind in (Kind.PRODUCT, Kind.CODEWORD)]
+        if category in policy.review_floor_categories and floor_terms and verdict == "allow":
+            verdict, score = "review", max(score, policy.review_threshold)
+            reasons.append(Reason(
+                "review-floor",
+                f"{category}: policy '{policy.name}' reviews any {category} "
+                f"('{floor_terms[0].label}')",
+                category,
+            ))
+        results.append((score, verdict, category))
+
+    results.sort(key=lambda r: (-_SEVERITY[r[1]], -r[0]))
+    top_score, top_verdict, _ = results[0]
+    flagged = tuple(category for _, verdict, category in results if verdict != "allow")
+    return Assessment(top_score, top_verdict, flagged, tuple(reasons))

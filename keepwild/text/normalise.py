@@ -1,0 +1,57 @@
+"""Matchable text with an exact way back to the original.
+
+``normalise(text)`` folds a text (see :mod:`keepwild.text.fold`) and keeps what is needed to map
+any span of the folded text back to the characters the seller actually wrote. The map is built
+only when someone asks for it: most listings match nothing and never pay for it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from keepwild.text.fold import fold, fold_table
+
+__all__ = ["Normalised", "normalise"]
+
+
+@dataclass(slots=True)
+class Normalised:
+    """A folded text and the original it came from."""
+
+    original: str
+    text: str
+    _starts: list[int] | None = field(default=None, repr=False)
+
+    def _piece_starts(self) -> list[int] | None:
+        """Start of each original character's piece in ``text`` (None if all pieces are 1 long)."""
+        if self._starts is None and not self.original.isascii():
+            table = fold_table()
+            lengths = [len(table[ord(c)]) for c in self.original]
+            if any(n != 1 for n in lengths):
+                self._starts = [0, *accumulate(lengths)]
+        return self._starts
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the folded span ``[start, end)`` to the smallest original span that produced it."""
+        if self.original.isascii():
+            return start, end
+        starts = self._piece_starts()
+        if starts is None:
+            return start, end
+        # The original character whose piece contains folded position p is the last one whose
+        # piece starts at or before p (pieces of length 0 are skipped by bisect_right).
+        first = bisect_right(starts, start) - 1
+        last = bisect_right(starts, max(end - 1, start)) - 1
+        return first, last + 1
+
+    def original_text(self, start: int, end: int) -> str:
+        """The original characters behind the folded span ``[start, end)``."""
+        a, b = self.to_original(start, end)
+        return self.original[a:b]
+
+
+def normalise(text: str) -> Normalised:
+    """Fold ``text`` into its matchable form, keeping the way back to the original."""
+    return Normalised(original=text, text=fold(text))

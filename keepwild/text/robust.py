@@ -1,0 +1,115 @@
+"""The robust view: folded text with obfuscation undone, for catching disguised terms.
+
+Sellers split words with separators (``r.h.i.n.o``, ``i v o r y``), write digits and symbols
+for letters (``1v0ry``, ``p@ngolin``) and stretch letters (``ivoooory``). The robust view of a
+folded text reads leetspeak as letters, drops every separator and collapses runs of three or
+more identical letters, so all of these read ``ivory``/``rhino``. (Doubled letters are kept:
+collapsing them would cost a regex pass over every listing, and a stretched word is written
+with three or more.) It loses word boundaries, so a hit in it is only a
+*candidate*: :func:`robust_spans` maps it back to the folded text, where the matcher checks that
+the hit really is one disguised word and not letters borrowed from its neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["LEET", "robust", "robust_spans", "is_separator"]
+
+# Digits and symbols read as letters inside words.
+LEET = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+    "@": "a", "$": "s", "!": "i", "|": "l",
+}
+_RUNS = re.compile(r"(.)\1\1+", re.DOTALL)
+_ASCII_RUNS = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def is_separator(char: str) -> bool:
+    """ASCII whitespace, punctuation and symbols that are not read as letters.
+
+    Only ASCII counts: folding already turned every other separator into a space (see
+    :mod:`keepwild.text.fold`), which lets the robust view run on UTF-8 bytes.
+    """
+    if char in LEET or not char.isascii():
+        return False
+    return unicodedata.category(char)[0] in "ZPSC"
+
+
+class _RobustTable(dict[int, str]):
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = LEET.get(char) or ("" if is_separator(char) else char)
+        self[code] = value
+        return value
+
+
+@lru_cache(maxsize=1)
+def _table() -> _RobustTable:
+    table = _RobustTable()
+    for code in range(128):
+        table.__missing__(code)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _byte_tables() -> tuple[bytes, bytes]:
+    """Leet mapping and separator deletion for UTF-8 bytes (multi-byte sequences untouched)."""
+    table = _table()
+    mapping = bytes(ord(table[c]) if table[c] else c for c in range(128)) + bytes(range(128, 256))
+    deleted = bytes(c for c in range(128) if not table[c])
+    return mapping, deleted
+
+
+def _first(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def robust(folded: str) -> str:
+    """The robust view of already folded text.
+
+    It only ever changes ASCII characters, so it runs as one ``bytes.translate`` over UTF-8;
+    the run search is paid only when a triple letter is present, or for non-Latin text.
+    """
+    mapping, deleted = _byte_tables()
+    if folded.isascii():
+        view = folded.encode("ascii").translate(mapping, deleted).decode("ascii")
+        if not any(run in view for run in _ASCII_RUNS):
+            return view
+    else:
+        view = folded.encode("utf-8").translate(mapping, deleted).decode("utf-8")
+    return _RUNS.sub(_first, view)
+
+
+def robust_spans(folded: str) -> tuple[str, list[tuple[int, int]]]:
+    """The robust view and, for each of its characters, the folded span it stands for.
+
+    A collapsed run maps to the whole run, from its first to its last letter, so that a hit
+    ``[a, b)`` in the robust view covers folded ``[spans[a][0], spans[b - 1][1])``.
+    """
+    table = _table()
+    chars: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for index, char in enumerate(folded):
+        value = table[ord(char)]
+        if value:
+            chars.append(value)
+            spans.append((index, index + 1))
+    # Collapse runs of three or more, exactly as robust() does.
+    out_chars: list[str] = []
+    out_spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(chars):
+        end = start + 1
+        while end < len(chars) and chars[end] == chars[start]:
+            end += 1
+        if end - start >= 3:
+            out_chars.append(chars[start])
+            out_spans.append((spans[start][0], spans[end - 1][1]))
+        else:
+            out_chars.extend(chars[start:end])
+            out_spans.extend(spans[start:end])
+        start = end
+    return "".join(out_chars), out_spans

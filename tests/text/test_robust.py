@@ -1,0 +1,40 @@
+"""The robust view: leetspeak, separators and stretched letters undone, with exact spans."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keepwild.text.fold import fold
+from keepwild.text.robust import robust, robust_spans
+
+
+@pytest.mark.parametrize(
+    ("written", "view"),
+    [
+        ("1v0ry", "ivory"),
+        ("p@ng0lin", "pangolin"),
+        ("r.h.i.n.o", "rhino"),
+        ("i v o r y", "ivory"),
+        ("r-h-i-n-o", "rhino"),
+        ("ivoooory", "ivory"),
+        ("ivory", "ivory"),
+        ("parrot", "parrot"),  # doubled letters are kept
+        ("象 牙", "象牙"),
+        ("ขายงาาาช้าง", "ขายงาช้าง"),
+    ],
+)
+def test_robust_view(written: str, view: str) -> None:
+    assert robust(fold(written)) == view
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from("abcio0135@$!|l .-_\n象牙ขาย"), max_size=60))
+def test_fast_and_mapped_views_agree(text: str) -> None:
+    folded = fold(text)
+    view, spans = robust_spans(folded)
+    assert view == robust(folded)
+    assert len(spans) == len(view)
+    assert all(0 <= a < b <= len(folded) for a, b in spans)
+    assert spans == sorted(spans)
