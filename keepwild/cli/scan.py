@@ -96,8 +96,7 @@ def scan(
     sink = out.open("wb") if out else sys.stdout.buffer
     try:
         if input == "-":
-            stream = open(sys.stdin.fileno(), encoding="utf-8", newline="", closefd=False)
-            verdicts, bad = _scan_stream(scanner, stream, fmt, sink, None)
+            verdicts, bad = _scan_stream(scanner, sys.stdin, fmt, sink, None)
         else:
             path = Path(input)
             if not path.is_file():

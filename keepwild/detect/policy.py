@@ -34,7 +34,9 @@ class Policy:
     negation_window: int = 14
     review_floor_categories: frozenset[str] = frozenset({"ivory"})
     disabled_categories: frozenset[str] = frozenset()
-    signals: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_SIGNALS, 0.3))
+    signals: dict[str, float] = field(
+        default_factory=lambda: {"price_field": 0.3, "price_in_text": 0.3, "phone_number": 0.35}
+    )
     category_weights: dict[str, float] = field(default_factory=dict)
 
     def verdict_for(self, score: float) -> str:
@@ -51,47 +53,66 @@ def policy_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _fraction(data: dict[str, Any], key: str, where: str) -> float:
-    value = data[key]
-    if not isinstance(value, int | float) or not 0 <= value <= 1:
+def _fraction(value: Any, key: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise PolicyError(f"{where}: {key} must be a number between 0 and 1, not {value!r}")
     return float(value)
 
 
-def _categories(data: dict[str, Any], key: str, where: str) -> frozenset[str]:
-    values = data.get(key, [])
-    unknown = [v for v in values if v not in CATEGORIES]
+def _window(value: Any, key: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 500:
+        raise PolicyError(f"{where}: {key} must be a whole number from 0 to 500, not {value!r}")
+    return value
+
+
+def _categories(value: Any, key: str, where: str) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise PolicyError(f"{where}: {key} must be a list of categories")
+    unknown = [v for v in value if v not in CATEGORIES]
     if unknown:
         raise PolicyError(f"{where}: {key} names unknown categories {unknown}")
-    return frozenset(values)
+    return frozenset(value)
 
 
 def _parse(data: dict[str, Any], where: str) -> Policy:
-    known = {f for f in Policy.__dataclass_fields__}
-    unknown = set(data) - known
+    """Build a Policy; settings a file leaves out keep the defaults of :class:`Policy`."""
+    unknown = set(data) - set(Policy.__dataclass_fields__)
     if unknown:
         raise PolicyError(f"{where}: unknown settings {sorted(unknown)}")
-    try:
-        signals = {k: _fraction(data.get("signals", {}), k, where) for k in _SIGNALS}
-        weights = {k: _fraction(data.get("category_weights", {}), k, where)
-                   for k in data.get("category_weights", {})}
-        policy = Policy(
-            name=str(data["name"]),
-            description=str(data.get("description", "")),
-            block_threshold=_fraction(data, "block_threshold", where),
-            review_threshold=_fraction(data, "review_threshold", where),
-            intent_base=_fraction(data, "intent_base", where),
-            benign_window=int(data["benign_window"]),
-            negation_window=int(data["negation_window"]),
-            review_floor_categories=_categories(data, "review_floor_categories", where),
-            disabled_categories=_categories(data, "disabled_categories", where),
-            signals=signals,
-            category_weights=weights,
-        )
-    except KeyError as exc:
-        raise PolicyError(f"{where}: missing setting {exc.args[0]}") from exc
-    if set(weights) - set(CATEGORIES):
-        raise PolicyError(f"{where}: category_weights names unknown categories")
+    if not isinstance(data.get("name"), str) or not data["name"]:
+        raise PolicyError(f"{where}: a policy needs a name")
+    defaults = Policy(name=data["name"])
+    signals = dict(defaults.signals)
+    for key, value in data.get("signals", {}).items():
+        if key not in signals:
+            raise PolicyError(f"{where}: unknown signal {key!r} (known: {', '.join(_SIGNALS)})")
+        signals[key] = _fraction(value, f"signals.{key}", where)
+    weights = {}
+    for key, value in data.get("category_weights", {}).items():
+        if key not in CATEGORIES:
+            raise PolicyError(f"{where}: category_weights names unknown category {key!r}")
+        weights[key] = _fraction(value, f"category_weights.{key}", where)
+    fractions = {
+        key: _fraction(data.get(key, getattr(defaults, key)), key, where)
+        for key in ("block_threshold", "review_threshold", "intent_base")
+    }
+    windows = {
+        key: _window(data.get(key, getattr(defaults, key)), key, where)
+        for key in ("benign_window", "negation_window")
+    }
+    categories = {
+        key: _categories(data[key], key, where) if key in data else getattr(defaults, key)
+        for key in ("review_floor_categories", "disabled_categories")
+    }
+    policy = Policy(
+        name=data["name"],
+        description=str(data.get("description", "")),
+        signals=signals,
+        category_weights=weights,
+        **fractions,
+        **windows,
+        **categories,
+    )
     if policy.review_threshold > policy.block_threshold:
         raise PolicyError(f"{where}: review_threshold is above block_threshold")
     return policy

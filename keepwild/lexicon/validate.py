@@ -116,8 +116,9 @@ def _term_issues(term: Term, lexicon: Lexicon) -> list[Issue]:
         minimum = 2 if _is_unspaced(key) else 3
         if _letters(key) < minimum:
             error(f"too short to match safely (needs {minimum}+ letters)")
-        elif key in _stop_words(term.lang) or all(
-            w in _stop_words(term.lang) for w in key.split()
+        elif key in _stop_words(term.lang) or (
+            term.kind not in (Kind.SALE, Kind.CONTACT)
+            and all(w in _stop_words(term.lang) for w in key.split())
         ):
             error("a stop word would match almost every listing")
         elif key in _too_general().get(term.lang, ()):

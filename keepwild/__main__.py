@@ -1,0 +1,5 @@
+"""``python -m keepwild`` runs the command line."""
+
+from keepwild.cli import main
+
+main()

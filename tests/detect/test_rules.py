@@ -1,0 +1,96 @@
+"""Evidence rules and policies on a small, fixed lexicon, so each expectation is exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from keepwild import PolicyError, Scanner, load_policy
+from keepwild.detect.scanner import ScanResult
+from keepwild.lexicon.model import Lexicon
+
+
+def scan(scanner: Scanner, text: str, **fields: object) -> ScanResult:
+    return scanner.scan({"id": "x", "title": "", "description": text, **fields})
+
+
+def test_product_with_sale_intent_blocks(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "Carved ivory bangle for sale, DM me")
+    assert result.verdict == "block"
+    assert result.categories == ("ivory",)
+    assert any(r.rule == "item+intent" for r in result.reasons)
+
+
+def test_species_name_alone_is_allowed(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "Tiger t-shirt, size M")
+    assert result.verdict == "allow"
+    assert result.score < 0.4
+
+
+@pytest.mark.parametrize(
+    "text", ["Tiger Balm for sale", "Ivory wedding dress for sale", "Elephant plush for sale"]
+)
+def test_benign_context_cancels(small_scanner: Scanner, text: str) -> None:
+    result = scan(small_scanner, text)
+    assert result.verdict == "allow"
+    excused = [m for m in result.matches if m.excused_by]
+    assert excused, "the excused term is still shown, with what excused it"
+    assert any(r.rule == "benign-context" for r in result.reasons)
+
+
+def test_negated_benign_does_not_excuse(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "Real ivory bangle, not resin, for sale")
+    assert result.verdict == "block"
+    assert any(r.rule == "negated-benign" for r in result.reasons)
+
+
+def test_ivory_floor_reviews_ivory_without_sale_words(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "Old ivory carving from my grandmother")
+    assert result.verdict == "review"
+    assert any(r.rule == "review-floor" for r in result.reasons)
+
+
+def test_lenient_policy_relaxes_the_ivory_floor(small_lexicon: Lexicon) -> None:
+    result = scan(Scanner(small_lexicon, "lenient"), "Old ivory carving from my grandmother")
+    assert result.verdict == "allow"
+
+
+def test_candidate_codeword_reviews_but_never_blocks(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "White gold pieces for sale, DM me, 500 USD", price=500)
+    assert result.verdict == "review"
+
+
+def test_retired_terms_never_match(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "antique ivory bangle")
+    assert all(m.term != "antique" for m in result.matches)
+
+
+def test_price_and_phone_count_as_sale_intent(small_scanner: Scanner) -> None:
+    quiet = scan(small_scanner, "rhino horn")
+    loud = scan(small_scanner, "rhino horn $4500 call +255 712 345 678")
+    assert loud.score > quiet.score
+    assert loud.verdict == "block"
+
+
+def test_score_is_a_probability_like_value(small_scanner: Scanner) -> None:
+    for text in ["ivory bangle for sale dm me $5", "tiger", "nothing here"]:
+        assert 0.0 <= scan(small_scanner, text).score <= 1.0
+
+
+def test_unknown_policy_is_a_clear_error() -> None:
+    with pytest.raises(PolicyError, match="unknown policy 'nope'"):
+        load_policy("nope")
+
+
+def test_policy_file_with_bad_values_is_rejected(tmp_path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nblock_threshold = 2\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="block_threshold"):
+        load_policy(bad)
+
+
+def test_matches_point_at_the_original_text(small_scanner: Scanner) -> None:
+    listing = {"id": "1", "title": "R.H.I.N.O H0RN", "description": "Ｉｖｏｒｙ bangle for sale"}
+    result = small_scanner.scan(listing)
+    assert result.matches
+    for match in result.matches:
+        assert listing[match.field][match.start:match.end] == match.text
