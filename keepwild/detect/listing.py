@@ -44,6 +44,14 @@ class Listing:
         pairs.extend(self.extra_text.items())
         return [(name, text) for name, text in pairs if text]
 
+    def joined_text(self) -> str:
+        """The scanned fields joined by newlines (the text the matcher sees, before folding)."""
+        if self.extra_text:
+            return "\n".join(text for _, text in self.texts())
+        if self.title and self.description:
+            return f"{self.title}\n{self.description}"
+        return self.title or self.description
+
     @classmethod
     def from_mapping(cls, record: Mapping[str, Any]) -> Listing:
         """Validate a decoded JSON object or CSV row; raises InputError naming the field."""

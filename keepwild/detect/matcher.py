@@ -1,13 +1,16 @@
-"""The compiled matcher: every lexicon term in two Aho-Corasick automata.
+"""The compiled matcher: every lexicon term in two literal indexes.
 
-Scanning is linear in the text whatever the lexicon holds: terms are literal strings compiled
-into automata (pyahocorasick), never regular expressions, so no curator or partner can ship a
-pattern that makes scanning slow.
+Scanning is linear in the text whatever the lexicon holds: terms are literal byte strings
+compiled into a Hyperscan database (or an Aho-Corasick automaton where Hyperscan has no wheel),
+never regular expressions, so no curator or partner can ship a pattern that makes scanning slow.
 
-* The *plain* automaton holds every matchable term in its folded form and runs over the folded
-  text; hits are kept when they sit on the boundaries the term asks for.
-* The *robust* automaton holds the item terms (species, products, code words) in their robust
-  form (:mod:`keepwild.text.robust`) and runs over the robust view, which undoes separators,
+* The *plain* index runs over the *bounded view* of the folded text: its UTF-8 bytes with ASCII
+  punctuation read as spaces and a space added at each end. Word-boundary terms are compiled
+  with their boundaries included (``" ivory "``), prefix terms with the left one (``" elfenbein"``),
+  Arabic terms once per clitic (``" al" + term``), Chinese and Thai terms bare; so a raw hit is
+  already a real match, and common short words inside longer ones cost nothing.
+* The *robust* index holds the item terms (species, products, code words) in their robust form
+  (:mod:`keepwild.text.robust`) and runs over the robust view, which undoes separators,
   leetspeak and stretched letters. A robust hit that the plain pass did not explain is mapped
   back and accepted only if it really is one disguised term.
 """
@@ -18,8 +21,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
-import ahocorasick
-
+from keepwild.detect.literals import LiteralIndex, build_index
 from keepwild.lexicon.model import Lexicon
 from keepwild.lexicon.schema import ITEM_KINDS, Boundary, Term
 from keepwild.text.fold import fold
@@ -28,10 +30,14 @@ from keepwild.text.robust import is_separator, robust, robust_spans
 __all__ = ["CompiledTerm", "Hit", "Matcher", "default_boundary"]
 
 # Arabic clitics (folded) that may stand before a word: the article, conjunctions, prepositions.
-_ARABIC_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك")
+_ARABIC_CLITICS = ("", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك")
 # Robust keys shorter than this (in letters of spaced scripts) would match by accident.
 _MIN_ROBUST_LATIN = 4
 _MIN_ROBUST_OTHER = 2
+# ASCII punctuation and controls read as spaces in the bounded view; bytes >= 128 unchanged.
+_BOUNDED = bytes(
+    c if c >= 128 or chr(c).isalnum() else 0x20 for c in range(256)
+)
 
 
 def _script_of(text: str) -> str:
@@ -65,6 +71,7 @@ class CompiledTerm:
     key: str  # folded, whitespace collapsed
     boundary: Boundary
     words: tuple[str, ...]  # robust form of each word, to check disguised hits
+    is_item: bool  # species, product or code word: evidence about the item itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +85,140 @@ class Hit:
     spaced: bool = False  # letters spread out with separators (r.h.i.n.o)
 
 
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """One compiled pattern: the terms it stands for and how much of it is boundary."""
+
+    entries: tuple[CompiledTerm, ...]
+    lead: int  # bytes of boundary or clitic before the term
+    trail: int  # bytes of boundary after the term
+
+
+def _plain_patterns(compiled: CompiledTerm) -> list[tuple[bytes, int, int]]:
+    """The bounded-view patterns of a term (its punctuation read as spaces, like the text's)."""
+    key = compiled.key.encode("utf-8").translate(_BOUNDED)
+    if compiled.boundary is Boundary.WORD:
+        return [(b" " + key + b" ", 1, 1)]
+    if compiled.boundary is Boundary.PREFIX:
+        return [(b" " + key, 1, 0)]
+    if compiled.boundary is Boundary.CLITIC:
+        return [
+            (b" " + clitic.encode("utf-8") + key, 1 + len(clitic.encode("utf-8")), 0)
+            for clitic in _ARABIC_CLITICS
+        ]
+    return [(key, 0, 0)]
+
+
+class _ByteToChar:
+    """Converts byte offsets of UTF-8 text to character offsets, lazily."""
+
+    def __init__(self, data: bytes, is_ascii: bool) -> None:
+        self._data = data
+        self._ascii = is_ascii
+
+    def __call__(self, offset: int) -> int:
+        if self._ascii:
+            return offset
+        return len(self._data[:offset].decode("utf-8"))
+
+
+class Matcher:
+    """Both indexes for one lexicon. Build once per process; reuse for every listing."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        started = time.perf_counter()
+        self.lexicon = lexicon
+        self.terms: list[CompiledTerm] = []
+        plain: dict[bytes, tuple[list[CompiledTerm], int, int]] = {}
+        robust_keys: dict[bytes, list[CompiledTerm]] = {}
+        for term in lexicon.matchable():
+            key = " ".join(fold(term.term).split())
+            if not key:
+                continue
+            boundary = Boundary(term.boundary) if term.boundary else default_boundary(key)
+            words = tuple(robust(w) for w in key.split(" "))
+            compiled = CompiledTerm(
+                len(self.terms), term, key, boundary, words, term.kind in ITEM_KINDS
+            )
+            self.terms.append(compiled)
+            for pattern, lead, trail in _plain_patterns(compiled):
+                plain.setdefault(pattern, ([], lead, trail))[0].append(compiled)
+            if compiled.is_item:
+                robust_key = "".join(words)
+                minimum = _MIN_ROBUST_LATIN if boundary is not Boundary.NONE else _MIN_ROBUST_OTHER
+                if len(robust_key) >= minimum:
+                    robust_keys.setdefault(robust_key.encode("utf-8"), []).append(compiled)
+        self._plain_variants = [_Variant(tuple(e), lead, trail) for e, lead, trail in plain.values()]
+        self._plain: LiteralIndex = build_index(list(plain))
+        self._robust_entries = [tuple(e) for e in robust_keys.values()]
+        self._robust: LiteralIndex = build_index(list(robust_keys))
+        self.compile_seconds = time.perf_counter() - started
+
+    def find(self, folded: str, robust_view: str | None = None) -> list[Hit]:
+        """Every hit in folded text, plain ones first, disguised ones after.
+
+        ``robust_view`` is ``robust(folded)`` when the caller already has it (see
+        :func:`keepwild.text.views.fold_views`).
+        """
+        is_ascii = folded.isascii()
+        data = folded.encode("utf-8")
+        bounded = b" " + data.translate(_BOUNDED) + b" "
+        to_char = _ByteToChar(data, is_ascii)
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for pattern_id, start, end in self._plain.find(bounded):
+            variant = self._plain_variants[pattern_id]
+            first = to_char(start + variant.lead - 1)
+            last = to_char(end - variant.trail - 1)
+            entry = variant.entries[0]
+            if " " in entry.key and "\n" in folded[first:last]:
+                continue  # a phrase never runs from one field into the next
+            for entry in variant.entries:
+                hits.append(Hit(entry, first, last, "plain"))
+                seen.add(entry.key)
+        view = robust(folded) if robust_view is None else robust_view
+        raw = self._robust.find(view.encode("utf-8"))
+        if raw:
+            pending = self._unexplained(view, raw, seen)
+            if pending:
+                hits.extend(self._confirm(folded, pending, seen))
+        return hits
+
+    def _unexplained(
+        self, view: str, raw: list[tuple[int, int, int]], seen: set[str]
+    ) -> list[tuple[int, int, int]]:
+        """Robust hits of terms the plain pass did not find, in robust-view characters."""
+        keep = [
+            hit for hit in raw
+            if any(entry.key not in seen for entry in self._robust_entries[hit[0]])
+        ]
+        if not keep:
+            return []
+        to_char = _ByteToChar(view.encode("utf-8"), view.isascii())
+        return [(pattern_id, to_char(start), to_char(end)) for pattern_id, start, end in keep]
+
+    def _confirm(
+        self, folded: str, pending: list[tuple[int, int, int]], seen: set[str]
+    ) -> list[Hit]:
+        """Keep robust-view hits that are one disguised term in the folded text."""
+        _, spans = robust_spans(folded)
+        confirmed: list[Hit] = []
+        for pattern_id, first, end in pending:
+            start, stop = spans[first][0], spans[end - 1][1]
+            for entry in self._robust_entries[pattern_id]:
+                if entry.key in seen:
+                    continue
+                verdict = _disguised(folded, start, stop, entry)
+                if verdict is not None:
+                    confirmed.append(Hit(entry, start, stop, "robust", spaced=verdict))
+        return confirmed
+
+
 def _left_ok(text: str, start: int, boundary: Boundary) -> bool:
     if boundary is Boundary.NONE or start == 0 or not text[start - 1].isalnum():
         return True
     if boundary is Boundary.CLITIC:
-        for clitic in _ARABIC_CLITICS:
+        for clitic in _ARABIC_CLITICS[1:]:
             begin = start - len(clitic)
             if begin >= 0 and text[begin:start] == clitic and (
                 begin == 0 or not text[begin - 1].isalnum()
@@ -95,78 +231,6 @@ def _right_ok(text: str, end: int, boundary: Boundary) -> bool:
     if boundary is not Boundary.WORD or end >= len(text):
         return True
     return not text[end].isalnum()
-
-
-class Matcher:
-    """Both automata for one lexicon. Build once, share between threads (read-only)."""
-
-    def __init__(self, lexicon: Lexicon) -> None:
-        started = time.perf_counter()
-        self.lexicon = lexicon
-        self.terms: list[CompiledTerm] = []
-        plain: dict[str, list[CompiledTerm]] = {}
-        robust_keys: dict[str, list[CompiledTerm]] = {}
-        for term in lexicon.matchable():
-            key = " ".join(fold(term.term).split())
-            if not key:
-                continue
-            boundary = Boundary(term.boundary) if term.boundary else default_boundary(key)
-            words = tuple(robust(w) for w in key.split(" "))
-            compiled = CompiledTerm(len(self.terms), term, key, boundary, words)
-            self.terms.append(compiled)
-            plain.setdefault(key, []).append(compiled)
-            if term.kind in ITEM_KINDS:
-                robust_key = "".join(words)
-                minimum = _MIN_ROBUST_LATIN if boundary is not Boundary.NONE else _MIN_ROBUST_OTHER
-                if len(robust_key) >= minimum:
-                    robust_keys.setdefault(robust_key, []).append(compiled)
-        self._plain = _automaton(plain)
-        self._robust = _automaton(robust_keys)
-        self.compile_seconds = time.perf_counter() - started
-
-    def find(self, folded: str) -> list[Hit]:
-        """Every hit in folded text, plain ones first, disguised ones after."""
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        if self._plain is not None:
-            for end, (key, entries) in self._plain.iter(folded):
-                start = end + 1 - len(key)
-                boundary = entries[0].boundary
-                if _left_ok(folded, start, boundary) and _right_ok(folded, end + 1, boundary):
-                    for entry in entries:
-                        if entry.boundary is boundary or (
-                            _left_ok(folded, start, entry.boundary)
-                            and _right_ok(folded, end + 1, entry.boundary)
-                        ):
-                            hits.append(Hit(entry, start, end + 1, "plain"))
-                            seen.add(key)
-        if self._robust is not None:
-            view = robust(folded)
-            pending = [
-                (end, key, entries)
-                for end, (key, entries) in self._robust.iter(view)
-                if any(entry.key not in seen for entry in entries)
-            ]
-            if pending:
-                hits.extend(self._confirm(folded, pending, seen))
-        return hits
-
-    def _confirm(
-        self, folded: str, pending: list[tuple[int, str, list[CompiledTerm]]], seen: set[str]
-    ) -> list[Hit]:
-        """Keep robust-view hits that are one disguised term in the folded text."""
-        _, spans = robust_spans(folded)
-        confirmed: list[Hit] = []
-        for end, key, entries in pending:
-            first = end + 1 - len(key)
-            start, stop = spans[first][0], spans[end][1]
-            for entry in entries:
-                if entry.key in seen:
-                    continue
-                verdict = _disguised(folded, start, stop, entry)
-                if verdict is not None:
-                    confirmed.append(Hit(entry, start, stop, "robust", spaced=verdict))
-        return confirmed
 
 
 def _disguised(folded: str, start: int, stop: int, entry: CompiledTerm) -> bool | None:
@@ -217,13 +281,3 @@ def _join_spaced_letters(tokens: list[str]) -> tuple[list[str], bool]:
         if token:
             words.append(token)
     return words, spaced
-
-
-def _automaton(keys: dict[str, list[CompiledTerm]]) -> ahocorasick.Automaton | None:
-    if not keys:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key, entries in keys.items():
-        automaton.add_word(key, (key, entries))
-    automaton.make_automaton()
-    return automaton

@@ -115,7 +115,24 @@ def _apply_benign(
                     f"'{excuse.label}' near '{item.label}' weakens it to {item.weight:.2f}",
                     item.category,
                 ))
+    _propagate_excuses(items)
     return reasons
+
+
+def _propagate_excuses(items: list[Evidence]) -> None:
+    """An excuse covers every mention of the same thing: the same term elsewhere in the listing
+    ("Schleich Orang-Utan ... the Orang-Utan is"), and other terms read at the same place."""
+    excused = [i for i in items if i.excused_by]
+    for item in items:
+        if item.excused_by:
+            continue
+        for other in excused:
+            same_term = other.hit.term.key == item.hit.term.key
+            same_place = other.hit.start < item.hit.end and item.hit.start < other.hit.end
+            if same_term or same_place:
+                item.factor = other.factor
+                item.excused_by = other.excused_by
+                break
 
 
 def _best_per_term(items: list[Evidence]) -> dict[str, Evidence]:

@@ -12,6 +12,7 @@ passes; offset maps, price and phone patterns and the rules run only when an ite
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ from keepwild.detect.rules import Evidence, Signals, assess
 from keepwild.detect.signals import has_phone_number, has_price
 from keepwild.lexicon.files import load_lexicon
 from keepwild.lexicon.model import Lexicon
-from keepwild.lexicon.schema import ITEM_KINDS, Kind
+from keepwild.lexicon.schema import Kind
 from keepwild.text.fold import emoji_words, fold_table
 from keepwild.text.langid import detect_language
 from keepwild.text.normalise import Normalised, normalise
@@ -57,17 +58,17 @@ class Scanner:
         """Scan one listing (a :class:`Listing` or a mapping with its fields)."""
         if not isinstance(listing, Listing):
             listing = Listing.from_mapping(listing)
-        texts = listing.texts()
-        original = "\n".join(text for _, text in texts)
+        original = listing.joined_text()
         norm = normalise(original)
-        hits = self.matcher.find(norm.text)
+        hits = self.matcher.find(norm.text, norm.robust)
         language = listing.lang or (
             detect_language(original) if self.detect_language else "und"
         )
-        if not any(h.term.term.kind in ITEM_KINDS for h in hits):
-            return ScanResult(listing.id, "allow", 0.0, (), (), language, (), (),
-                              self.policy.name, self.lexicon.version)
-        return self._explain(listing, texts, norm, hits, language)
+        for hit in hits:
+            if hit.term.is_item:
+                return self._explain(listing, norm, hits, language)
+        return ScanResult(listing.id, "allow", 0.0, (), (), language, (), (),
+                          self.policy.name, self.lexicon.version)
 
     def scan_many(self, listings: Iterable[ListingLike]) -> Iterator[ScanResult]:
         """Scan listings lazily, in order."""
@@ -75,16 +76,11 @@ class Scanner:
             yield self.scan(listing)
 
     def _explain(
-        self,
-        listing: Listing,
-        texts: list[tuple[str, str]],
-        norm: Normalised,
-        hits: list[Hit],
-        language: str,
+        self, listing: Listing, norm: Normalised, hits: list[Hit], language: str
     ) -> ScanResult:
         field_starts: list[tuple[int, str]] = []
         offset = 0
-        for name, text in texts:
+        for name, text in listing.texts():
             field_starts.append((offset, name))
             offset += len(text) + 1
         evidence: list[Evidence] = []
@@ -101,6 +97,8 @@ class Scanner:
             phone_number=has_phone_number(norm.text),
         )
         assessment = assess(evidence, signals, self.policy)
+        if self.detect_language and not listing.lang:
+            language = detect_language(norm.original, _evidence_languages(hits))
         matches = tuple(
             _match(item, start - base, end - base, norm.original[start:end],
                    norm.text[item.hit.start:item.hit.end])
@@ -115,6 +113,13 @@ class Scanner:
             listing.id, assessment.verdict, assessment.score, assessment.categories, species,
             language, matches, assessment.reasons, self.policy.name, self.lexicon.version,
         )
+
+
+def _evidence_languages(hits: list[Hit]) -> set[str]:
+    """The language(s) most of the matched terms belong to."""
+    counts = Counter(hit.term.term.lang for hit in hits)
+    top = max(counts.values())
+    return {lang for lang, count in counts.items() if count == top}
 
 
 def _match(item: Evidence, start: int, end: int, original: str, folded: str) -> Match:

@@ -11,17 +11,19 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from keepwild.text.fold import fold, fold_table
+from keepwild.text.fold import fold_table
+from keepwild.text.views import fold_views
 
 __all__ = ["Normalised", "normalise"]
 
 
 @dataclass(slots=True)
 class Normalised:
-    """A folded text and the original it came from."""
+    """A folded text, its robust view and the original it came from."""
 
     original: str
     text: str
+    robust: str = ""
     _starts: list[int] | None = field(default=None, repr=False)
 
     def _piece_starts(self) -> list[int] | None:
@@ -53,5 +55,6 @@ class Normalised:
 
 
 def normalise(text: str) -> Normalised:
-    """Fold ``text`` into its matchable form, keeping the way back to the original."""
-    return Normalised(original=text, text=fold(text))
+    """Fold ``text`` into its matchable forms, keeping the way back to the original."""
+    folded, robust_view = fold_views(text)
+    return Normalised(original=text, text=folded, robust=robust_view)

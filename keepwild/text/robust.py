@@ -16,7 +16,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["LEET", "robust", "robust_spans", "is_separator"]
+__all__ = ["LEET", "robust", "robust_spans", "robust_byte_table", "is_separator"]
 
 # Digits and symbols read as letters inside words.
 LEET = {
@@ -55,11 +55,18 @@ def _table() -> _RobustTable:
 
 
 @lru_cache(maxsize=1)
+def robust_byte_table() -> bytes:
+    """For each ASCII code, the byte it reads as in the robust view (0: a dropped separator)."""
+    table = _table()
+    return bytes(ord(table[c]) if table[c] else 0 for c in range(128))
+
+
+@lru_cache(maxsize=1)
 def _byte_tables() -> tuple[bytes, bytes]:
     """Leet mapping and separator deletion for UTF-8 bytes (multi-byte sequences untouched)."""
-    table = _table()
-    mapping = bytes(ord(table[c]) if table[c] else c for c in range(128)) + bytes(range(128, 256))
-    deleted = bytes(c for c in range(128) if not table[c])
+    ascii_map = robust_byte_table()
+    mapping = bytes(b or c for c, b in enumerate(ascii_map)) + bytes(range(128, 256))
+    deleted = bytes(c for c, b in enumerate(ascii_map) if not b)
     return mapping, deleted
 
 
@@ -83,33 +90,23 @@ def robust(folded: str) -> str:
     return _RUNS.sub(_first, view)
 
 
+@lru_cache(maxsize=1)
+def _separators() -> frozenset[str]:
+    return frozenset(chr(c) for c, b in enumerate(robust_byte_table()) if not b)
+
+
 def robust_spans(folded: str) -> tuple[str, list[tuple[int, int]]]:
     """The robust view and, for each of its characters, the folded span it stands for.
 
     A collapsed run maps to the whole run, from its first to its last letter, so that a hit
     ``[a, b)`` in the robust view covers folded ``[spans[a][0], spans[b - 1][1])``.
     """
-    table = _table()
-    chars: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for index, char in enumerate(folded):
-        value = table[ord(char)]
-        if value:
-            chars.append(value)
-            spans.append((index, index + 1))
-    # Collapse runs of three or more, exactly as robust() does.
-    out_chars: list[str] = []
-    out_spans: list[tuple[int, int]] = []
-    start = 0
-    while start < len(chars):
-        end = start + 1
-        while end < len(chars) and chars[end] == chars[start]:
-            end += 1
-        if end - start >= 3:
-            out_chars.append(chars[start])
-            out_spans.append((spans[start][0], spans[end - 1][1]))
-        else:
-            out_chars.extend(chars[start:end])
-            out_spans.extend(spans[start:end])
-        start = end
-    return "".join(out_chars), out_spans
+    separators = _separators()
+    spans = [(i, i + 1) for i, c in enumerate(folded) if c not in separators]
+    mapping, deleted = _byte_tables()
+    view = folded.encode("utf-8").translate(mapping, deleted).decode("utf-8")
+    runs = list(_RUNS.finditer(view))
+    for run in reversed(runs):  # collapse runs of three or more, exactly as robust() does
+        start, end = run.span()
+        spans[start:end] = [(spans[start][0], spans[end - 1][1])]
+    return _RUNS.sub(_first, view) if runs else view, spans

@@ -38,3 +38,19 @@ def test_fast_and_mapped_views_agree(text: str) -> None:
     assert len(spans) == len(view)
     assert all(0 <= a < b <= len(folded) for a, b in spans)
     assert spans == sorted(spans)
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_c_kernel_agrees_with_the_python_definition(text: str) -> None:
+    from keepwild.text.views import _fold_views_py, fold_views
+
+    assert fold_views(text) == _fold_views_py(text)
+
+
+def test_c_kernel_is_built() -> None:
+    """The install builds the kernel (gcc is part of the supported setup); scanning at the
+    documented speed depends on it."""
+    from keepwild.text.views import HAS_C_KERNEL
+
+    assert HAS_C_KERNEL

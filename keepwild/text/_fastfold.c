@@ -1,0 +1,192 @@
+/*
+ * keepwild.text._fastfold: the scanning hot path in C.
+ *
+ * fold_views(text, table, fallback, robust_map) -> (folded, robust)
+ *
+ * Computes exactly what keepwild.text.fold.fold() and keepwild.text.robust.robust() compute
+ * in Python (the Python code is the specification and the fallback; a property test checks
+ * that both agree), but in one pass with no per-character Python objects:
+ *
+ *   - table: a list of 65536 entries, one per BMP code point: the character's piece (str) or
+ *     None while not yet known. Unknown entries are filled by calling fallback[code] (the
+ *     lazily filled FoldTable) once, then cached in the list.
+ *   - fallback: the FoldTable mapping, used for code points outside the BMP.
+ *   - robust_map: 128 bytes; for each ASCII character of folded text, the character it reads
+ *     as in the robust view, or 0 when it is a separator and is dropped. Non-ASCII characters
+ *     pass unchanged. Runs of three or more identical characters collapse to one.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+typedef struct {
+    Py_UCS4 *data;
+    Py_ssize_t len;
+    Py_ssize_t cap;
+} Buffer;
+
+static int buffer_reserve(Buffer *buf, Py_ssize_t extra) {
+    if (buf->len + extra <= buf->cap) {
+        return 0;
+    }
+    Py_ssize_t cap = buf->cap * 2;
+    if (cap < buf->len + extra) {
+        cap = buf->len + extra;
+    }
+    Py_UCS4 *grown = PyMem_Realloc(buf->data, (size_t)cap * sizeof(Py_UCS4));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buf->data = grown;
+    buf->cap = cap;
+    return 0;
+}
+
+static int append_piece(Buffer *buf, PyObject *piece) {
+    if (!PyUnicode_Check(piece)) {
+        PyErr_SetString(PyExc_TypeError, "fold table pieces must be str");
+        return -1;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(piece);
+    if (buffer_reserve(buf, n) < 0) {
+        return -1;
+    }
+    int kind = PyUnicode_KIND(piece);
+    const void *data = PyUnicode_DATA(piece);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        buf->data[buf->len++] = PyUnicode_READ(kind, data, i);
+    }
+    return 0;
+}
+
+/* The piece of code point `code`, as a new reference. */
+static PyObject *lookup_piece(Py_UCS4 code, PyObject *table, PyObject *fallback) {
+    if (code < 0x10000) {
+        PyObject *piece = PyList_GET_ITEM(table, (Py_ssize_t)code);
+        if (piece != Py_None) {
+            Py_INCREF(piece);
+            return piece;
+        }
+    }
+    PyObject *key = PyLong_FromUnsignedLong(code);
+    if (key == NULL) {
+        return NULL;
+    }
+    PyObject *piece = PyObject_GetItem(fallback, key);
+    Py_DECREF(key);
+    if (piece == NULL) {
+        return NULL;
+    }
+    if (code < 0x10000) {
+        Py_INCREF(piece);
+        PyList_SET_ITEM(table, (Py_ssize_t)code, piece); /* steals; old value was None */
+        Py_DECREF(Py_None);
+    }
+    return piece;
+}
+
+static PyObject *fold_views(PyObject *self, PyObject *args) {
+    PyObject *text, *table, *fallback;
+    Py_buffer robust_map;
+    if (!PyArg_ParseTuple(args, "UO!Oy*", &text, &PyList_Type, &table, &fallback,
+                          &robust_map)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Buffer folded = {NULL, 0, 0};
+    Buffer view = {NULL, 0, 0};
+    if (PyList_GET_SIZE(table) != 0x10000 || robust_map.len != 128) {
+        PyErr_SetString(PyExc_ValueError, "table needs 65536 entries and robust_map 128 bytes");
+        goto done;
+    }
+    const unsigned char *map = robust_map.buf;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (buffer_reserve(&folded, n + 16) < 0) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 code = PyUnicode_READ(kind, data, i);
+        if (code < 128) {
+            if (code >= 'A' && code <= 'Z') {
+                code += 'a' - 'A';
+            }
+            if (buffer_reserve(&folded, 1) < 0) {
+                goto done;
+            }
+            folded.data[folded.len++] = code;
+            continue;
+        }
+        PyObject *piece = lookup_piece(code, table, fallback);
+        if (piece == NULL) {
+            goto done;
+        }
+        int failed = append_piece(&folded, piece);
+        Py_DECREF(piece);
+        if (failed) {
+            goto done;
+        }
+    }
+    if (buffer_reserve(&view, folded.len + 1) < 0) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < folded.len; i++) {
+        Py_UCS4 code = folded.data[i];
+        if (code < 128) {
+            code = map[code];
+            if (code == 0) {
+                continue;
+            }
+        }
+        view.data[view.len++] = code;
+    }
+    /* Collapse runs of three or more identical characters, in place. */
+    Py_ssize_t write = 0;
+    for (Py_ssize_t start = 0; start < view.len;) {
+        Py_ssize_t end = start + 1;
+        while (end < view.len && view.data[end] == view.data[start]) {
+            end++;
+        }
+        if (end - start >= 3) {
+            view.data[write++] = view.data[start];
+        } else {
+            for (Py_ssize_t k = start; k < end; k++) {
+                view.data[write++] = view.data[k];
+            }
+        }
+        start = end;
+    }
+    view.len = write;
+    PyObject *folded_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded.data,
+                                                     folded.len);
+    if (folded_str == NULL) {
+        goto done;
+    }
+    PyObject *view_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, view.data, view.len);
+    if (view_str == NULL) {
+        Py_DECREF(folded_str);
+        goto done;
+    }
+    result = PyTuple_Pack(2, folded_str, view_str);
+    Py_DECREF(folded_str);
+    Py_DECREF(view_str);
+done:
+    PyMem_Free(folded.data);
+    PyMem_Free(view.data);
+    PyBuffer_Release(&robust_map);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"fold_views", fold_views, METH_VARARGS,
+     "fold_views(text, table, fallback, robust_map) -> (folded, robust view)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastfold",
+    "C kernel for keepwild's folding and robust view (see keepwild.text.fold).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__fastfold(void) { return PyModule_Create(&module); }

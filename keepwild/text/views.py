@@ -1,0 +1,43 @@
+"""Both matchable views of a text in one call: the folded text and its robust view.
+
+This is the scanning hot path. A small C kernel (``_fastfold``, built at install time)
+computes both views in one pass; without it, the same views come from the Python definitions
+in :mod:`keepwild.text.fold` and :mod:`keepwild.text.robust`, which remain the specification
+(a property test checks that both paths agree).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from keepwild.text.fold import fold, fold_table
+from keepwild.text.robust import robust, robust_byte_table
+
+try:
+    from keepwild.text import _fastfold
+except ImportError:  # no compiler at install time: the Python path below is used
+    _fastfold = None
+
+__all__ = ["fold_views", "HAS_C_KERNEL"]
+
+HAS_C_KERNEL = _fastfold is not None
+
+
+@lru_cache(maxsize=1)
+def _kernel_tables() -> tuple[list[str | None], bytes]:
+    """The BMP piece cache the kernel fills as it meets characters, and the robust map."""
+    return [None] * 0x10000, robust_byte_table()
+
+
+def _fold_views_c(text: str) -> tuple[str, str]:
+    pieces, robust_map = _kernel_tables()
+    return _fastfold.fold_views(text, pieces, fold_table(), robust_map)  # type: ignore[union-attr]
+
+
+def _fold_views_py(text: str) -> tuple[str, str]:
+    folded = fold(text)
+    return folded, robust(folded)
+
+
+fold_views = _fold_views_c if HAS_C_KERNEL else _fold_views_py
+fold_views.__doc__ = "``(fold(text), robust(fold(text)))``, computed in one pass."
