@@ -92,6 +92,7 @@ class _Variant:
     entries: tuple[CompiledTerm, ...]
     lead: int  # bytes of boundary or clitic before the term
     trail: int  # bytes of boundary after the term
+    has_item: bool  # whether any of the terms is an item term
 
 
 def _plain_patterns(compiled: CompiledTerm) -> list[tuple[bytes, int, int]]:
@@ -148,7 +149,10 @@ class Matcher:
                 minimum = _MIN_ROBUST_LATIN if boundary is not Boundary.NONE else _MIN_ROBUST_OTHER
                 if len(robust_key) >= minimum:
                     robust_keys.setdefault(robust_key.encode("utf-8"), []).append(compiled)
-        self._plain_variants = [_Variant(tuple(e), lead, trail) for e, lead, trail in plain.values()]
+        self._plain_variants = [
+            _Variant(tuple(e), lead, trail, any(c.is_item for c in e))
+            for e, lead, trail in plain.values()
+        ]
         self._plain: LiteralIndex = build_index(list(plain))
         self._robust_entries = [tuple(e) for e in robust_keys.values()]
         self._robust: LiteralIndex = build_index(list(robust_keys))
@@ -157,35 +161,39 @@ class Matcher:
     def find(self, folded: str, robust_view: str | None = None) -> list[Hit]:
         """Every hit in folded text, plain ones first, disguised ones after.
 
+        Returns nothing at all when no item term (species, product, code word) can be among the
+        hits: sale phrases alone say nothing about wildlife, and most listings stop here.
         ``robust_view`` is ``robust(folded)`` when the caller already has it (see
         :func:`keepwild.text.views.fold_views`).
         """
-        is_ascii = folded.isascii()
         data = folded.encode("utf-8")
-        bounded = b" " + data.translate(_BOUNDED) + b" "
-        to_char = _ByteToChar(data, is_ascii)
+        raw_plain = self._plain.find(b" " + data.translate(_BOUNDED) + b" ")
+        view = robust(folded) if robust_view is None else robust_view
+        view_bytes = view.encode("utf-8")
+        raw_robust = self._robust.find(view_bytes)
+        variants = self._plain_variants
+        if not raw_robust and not any(variants[p].has_item for p, _, _ in raw_plain):
+            return []
+        to_char = _ByteToChar(data, folded.isascii())
         hits: list[Hit] = []
         seen: set[str] = set()
-        for pattern_id, start, end in self._plain.find(bounded):
-            variant = self._plain_variants[pattern_id]
+        for pattern_id, start, end in raw_plain:
+            variant = variants[pattern_id]
             first = to_char(start + variant.lead - 1)
             last = to_char(end - variant.trail - 1)
-            entry = variant.entries[0]
-            if " " in entry.key and "\n" in folded[first:last]:
+            if " " in variant.entries[0].key and "\n" in folded[first:last]:
                 continue  # a phrase never runs from one field into the next
             for entry in variant.entries:
                 hits.append(Hit(entry, first, last, "plain"))
                 seen.add(entry.key)
-        view = robust(folded) if robust_view is None else robust_view
-        raw = self._robust.find(view.encode("utf-8"))
-        if raw:
-            pending = self._unexplained(view, raw, seen)
+        if raw_robust:
+            pending = self._unexplained(view, view_bytes, raw_robust, seen)
             if pending:
                 hits.extend(self._confirm(folded, pending, seen))
         return hits
 
     def _unexplained(
-        self, view: str, raw: list[tuple[int, int, int]], seen: set[str]
+        self, view: str, view_bytes: bytes, raw: list[tuple[int, int, int]], seen: set[str]
     ) -> list[tuple[int, int, int]]:
         """Robust hits of terms the plain pass did not find, in robust-view characters."""
         keep = [
@@ -194,7 +202,7 @@ class Matcher:
         ]
         if not keep:
             return []
-        to_char = _ByteToChar(view.encode("utf-8"), view.isascii())
+        to_char = _ByteToChar(view_bytes, view.isascii())
         return [(pattern_id, to_char(start), to_char(end)) for pattern_id, start, end in keep]
 
     def _confirm(

@@ -26,7 +26,7 @@ from keepwild.lexicon.files import load_lexicon
 from keepwild.lexicon.model import Lexicon
 from keepwild.lexicon.schema import Kind
 from keepwild.text.fold import emoji_words, fold_table
-from keepwild.text.langid import detect_language
+from keepwild.text.langid import UNDETERMINED, detect_language
 from keepwild.text.normalise import Normalised, normalise
 from keepwild.text.robust import LEET
 
@@ -62,7 +62,7 @@ class Scanner:
         norm = normalise(original)
         hits = self.matcher.find(norm.text, norm.robust)
         language = listing.lang or (
-            detect_language(original) if self.detect_language else "und"
+            detect_language(original) if self.detect_language else UNDETERMINED
         )
         for hit in hits:
             if hit.term.is_item:
@@ -78,6 +78,7 @@ class Scanner:
     def _explain(
         self, listing: Listing, norm: Normalised, hits: list[Hit], language: str
     ) -> ScanResult:
+        hits = _one_per_place(hits)
         field_starts: list[tuple[int, str]] = []
         offset = 0
         for name, text in listing.texts():
@@ -113,6 +114,21 @@ class Scanner:
             listing.id, assessment.verdict, assessment.score, assessment.categories, species,
             language, matches, assessment.reasons, self.policy.name, self.lexicon.version,
         )
+
+
+def _one_per_place(hits: list[Hit]) -> list[Hit]:
+    """One hit per place and wording: a word shared by several languages' lists ("WhatsApp")
+    is reported once, as the term of the language most of the evidence is in."""
+    languages = _evidence_languages(hits)
+    best: dict[tuple[int, int, str], Hit] = {}
+    for hit in hits:
+        place = (hit.start, hit.end, hit.term.key)
+        current = best.get(place)
+        if current is None or (
+            current.term.term.lang not in languages and hit.term.term.lang in languages
+        ):
+            best[place] = hit
+    return list(best.values())
 
 
 def _evidence_languages(hits: list[Hit]) -> set[str]:
