@@ -1,8 +1,9 @@
 """Checks a lexicon before it ships: every problem names the entry and says what is wrong.
 
 Errors stop a release: unknown languages, kinds, categories or statuses; duplicates after
-folding; terms that would match almost everything (too short, stop words, bare colours); a
-missing source; a species that is not in the species table. Warnings ask a curator to look:
+folding; terms that would match almost everything (too short, stop words once folded, bare
+colours and materials as triggers; benign phrases may be materials: ``plastic``); a missing
+source; a species that is not in the species table. Warnings ask a curator to look:
 an item term that contains a benign phrase of its own language, a species term without a taxon.
 """
 
@@ -116,12 +117,9 @@ def _term_issues(term: Term, lexicon: Lexicon) -> list[Issue]:
         minimum = 2 if _is_unspaced(key) else 3
         if _letters(key) < minimum:
             error(f"too short to match safely (needs {minimum}+ letters)")
-        elif key in _stop_words(term.lang) or (
-            term.kind not in (Kind.SALE, Kind.CONTACT)
-            and all(w in _stop_words(term.lang) for w in key.split())
-        ):
-            error("a stop word would match almost every listing")
-        elif key in _too_general().get(term.lang, ()):
+        elif key in _stop_words(term.lang):
+            error(f"reads {key!r} once folded, a stop word that would match almost every listing")
+        elif term.kind != Kind.BENIGN and key in _too_general().get(term.lang, ()):
             error("too general on its own (a bare colour or material); use a phrase")
     return issues
 
