@@ -27,18 +27,22 @@ class Normalised:
     _starts: list[int] | None = field(default=None, repr=False)
 
     def _piece_starts(self) -> list[int] | None:
-        """Start of each original character's piece in ``text`` (None if all pieces are 1 long)."""
-        if self._starts is None and not self.original.isascii():
-            table = fold_table()
-            lengths = [len(table[ord(c)]) for c in self.original]
-            if any(n != 1 for n in lengths):
-                self._starts = [0, *accumulate(lengths)]
-        return self._starts
+        """Start of each original character's piece in ``text`` (None if all pieces are 1 long).
+
+        Computed once, with C-level maps, and only for listings that matched something.
+        """
+        if self._starts is None:
+            if len(self.text) == len(self.original) and self.original.isascii():
+                self._starts = []
+            else:
+                table = fold_table()
+                lengths = list(map(len, map(table.__getitem__, map(ord, self.original))))
+                uniform = len(self.text) == len(self.original) and lengths.count(1) == len(lengths)
+                self._starts = [] if uniform else [0, *accumulate(lengths)]
+        return self._starts or None
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the folded span ``[start, end)`` to the smallest original span that produced it."""
-        if self.original.isascii():
-            return start, end
         starts = self._piece_starts()
         if starts is None:
             return start, end
