@@ -149,11 +149,22 @@ class Matcher:
                 minimum = _MIN_ROBUST_LATIN if boundary is not Boundary.NONE else _MIN_ROBUST_OTHER
                 if len(robust_key) >= minimum:
                     robust_keys.setdefault(robust_key.encode("utf-8"), []).append(compiled)
-        self._plain_variants = [
-            _Variant(tuple(e), lead, trail, any(c.is_item for c in e))
-            for e, lead, trail in plain.values()
-        ]
-        self._plain: LiteralIndex = build_index(list(plain))
+        # Item patterns and context patterns (sale, contact, benign, negation) live in separate
+        # indexes: a clean listing needs only the first, and context words are common.
+        self._item_variants: list[_Variant] = []
+        self._context_variants: list[_Variant] = []
+        item_patterns: list[bytes] = []
+        context_patterns: list[bytes] = []
+        for pattern, (entries, lead, trail) in plain.items():
+            variant = _Variant(tuple(entries), lead, trail, any(c.is_item for c in entries))
+            if variant.has_item:
+                self._item_variants.append(variant)
+                item_patterns.append(pattern)
+            else:
+                self._context_variants.append(variant)
+                context_patterns.append(pattern)
+        self._items: LiteralIndex = build_index(item_patterns)
+        self._context: LiteralIndex = build_index(context_patterns)
         self._robust_entries = [tuple(e) for e in robust_keys.values()]
         self._robust: LiteralIndex = build_index(list(robust_keys))
         self.compile_seconds = time.perf_counter() - started
@@ -167,43 +178,67 @@ class Matcher:
         :func:`keepwild.text.views.fold_views`).
         """
         data = folded.encode("utf-8")
-        raw_plain = self._plain.find(b" " + data.translate(_BOUNDED) + b" ")
+        bounded = b" " + data.translate(_BOUNDED) + b" "
+        raw_items = self._items.find(bounded)
         view = robust(folded) if robust_view is None else robust_view
         view_bytes = view.encode("utf-8")
         raw_robust = self._robust.find(view_bytes)
-        variants = self._plain_variants
-        if not raw_robust and not any(variants[p].has_item for p, _, _ in raw_plain):
+        if not raw_items and not raw_robust:
             return []
         to_char = _ByteToChar(data, folded.isascii())
         hits: list[Hit] = []
         seen: set[str] = set()
-        for pattern_id, start, end in raw_plain:
-            variant = variants[pattern_id]
-            first = to_char(start + variant.lead - 1)
-            last = to_char(end - variant.trail - 1)
-            if " " in variant.entries[0].key and "\n" in folded[first:last]:
-                continue  # a phrase never runs from one field into the next
-            for entry in variant.entries:
-                hits.append(Hit(entry, first, last, "plain"))
-                seen.add(entry.key)
+        for variants, raw in (
+            (self._item_variants, raw_items),
+            (self._context_variants, self._context.find(bounded)),
+        ):
+            for pattern_id, start, end in raw:
+                variant = variants[pattern_id]
+                first = to_char(start + variant.lead - 1)
+                last = to_char(end - variant.trail - 1)
+                if " " in variant.entries[0].key and "\n" in folded[first:last]:
+                    continue  # a phrase never runs from one field into the next
+                if variant.entries[0].boundary is Boundary.CLITIC and not _arabic_right_ok(
+                    folded, last
+                ):
+                    continue
+                for entry in variant.entries:
+                    hits.append(Hit(entry, first, last, "plain"))
+                    seen.add(entry.key)
         if raw_robust:
-            pending = self._unexplained(view, view_bytes, raw_robust, seen)
+            pending = self._unexplained(folded, view, view_bytes, raw_robust, seen)
             if pending:
                 hits.extend(self._confirm(folded, pending, seen))
         return hits
 
     def _unexplained(
-        self, view: str, view_bytes: bytes, raw: list[tuple[int, int, int]], seen: set[str]
+        self,
+        folded: str,
+        view: str,
+        view_bytes: bytes,
+        raw: list[tuple[int, int, int]],
+        seen: set[str],
     ) -> list[tuple[int, int, int]]:
-        """Robust hits of terms the plain pass did not find, in robust-view characters."""
-        keep = [
-            hit for hit in raw
-            if any(entry.key not in seen for entry in self._robust_entries[hit[0]])
-        ]
+        """Robust hits of terms the plain pass did not find, in robust-view characters.
+
+        Hits that can only be the term sitting inside a longer word (``affe`` in
+        ``Kaffeemaschine``) are dropped here, before the costlier mapping back.
+        """
+        counts: dict[int, int] = {}
+        for pattern_id, _, _ in raw:
+            counts[pattern_id] = counts.get(pattern_id, 0) + 1
+        keep = {
+            pattern_id for pattern_id, count in counts.items()
+            if any(
+                entry.key not in seen and count > _inside_words(folded, entry)
+                for entry in self._robust_entries[pattern_id]
+            )
+        }
         if not keep:
             return []
         to_char = _ByteToChar(view_bytes, view.isascii())
-        return [(pattern_id, to_char(start), to_char(end)) for pattern_id, start, end in keep]
+        return [(pattern_id, to_char(start), to_char(end)) for pattern_id, start, end in raw
+                if pattern_id in keep]
 
     def _confirm(
         self, folded: str, pending: list[tuple[int, int, int]], seen: set[str]
@@ -222,6 +257,35 @@ class Matcher:
         return confirmed
 
 
+def _inside_words(folded: str, entry: CompiledTerm) -> int:
+    """How often ``entry`` occurs literally right after a letter, where no reading can match."""
+    if entry.boundary is Boundary.NONE:
+        return 0
+    count = 0
+    position = folded.find(entry.key, 1)
+    while position != -1:
+        if folded[position - 1].isalnum():
+            count += 1
+        position = folded.find(entry.key, position + 1)
+    return count
+
+
+# Arabic suffixes (folded) a word may carry: pronouns, plurals, the adjectival -i.
+_ARABIC_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "ك", "كم", "كن", "نا", "ي", "يه", "ات", "ين",
+                    "ون", "ان", "يين", "يات")
+
+
+def _arabic_right_ok(text: str, end: int) -> bool:
+    """A clitic-boundary term may end its word, or carry one suffix that ends it."""
+    if end >= len(text) or not text[end].isalnum():
+        return True
+    return any(
+        text.startswith(suffix, end)
+        and (end + len(suffix) >= len(text) or not text[end + len(suffix)].isalnum())
+        for suffix in _ARABIC_SUFFIXES
+    )
+
+
 def _left_ok(text: str, start: int, boundary: Boundary) -> bool:
     if boundary is Boundary.NONE or start == 0 or not text[start - 1].isalnum():
         return True
@@ -236,6 +300,8 @@ def _left_ok(text: str, start: int, boundary: Boundary) -> bool:
 
 
 def _right_ok(text: str, end: int, boundary: Boundary) -> bool:
+    if boundary is Boundary.CLITIC:
+        return _arabic_right_ok(text, end)
     if boundary is not Boundary.WORD or end >= len(text):
         return True
     return not text[end].isalnum()
