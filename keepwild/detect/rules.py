@@ -22,9 +22,9 @@ from keepwild.detect.policy import Policy
 from keepwild.detect.result import Reason
 from keepwild.lexicon.schema import ITEM_KINDS, Kind, Status
 
-__all__ = ["Evidence", "Signals", "Assessment", "assess"]
+__all__ = ["Evidence", "Signals", "Assessment", "assess", "SEVERITY"]
 
-_SEVERITY = {"allow": 0, "review": 1, "block": 2}
+SEVERITY = {"allow": 0, "review": 1, "block": 2}
 #: Item weight a product or code word must keep (after benign context) to trigger a floor.
 _FLOOR_MIN_WEIGHT = 0.3
 
@@ -66,10 +66,17 @@ class Signals:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
+    """The rules' judgement, with what a learned model needs to weigh it."""
+
     score: float
     verdict: str
-    categories: tuple[str, ...]
+    categories: tuple[str, ...]  # flagged categories, strongest first
     reasons: tuple[Reason, ...] = field(default=())
+    evidence_categories: tuple[str, ...] = ()  # every category with item evidence
+    intent: float = 0.0
+    excused: int = 0  # item mentions weakened by benign context
+    floor: str = "allow"  # the least verdict the policy allows (review floors)
+    cap: str = "block"  # the most it allows (candidate-only evidence)
 
 
 def _noisy_or(weights: list[float]) -> float:
@@ -175,6 +182,7 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
         by_category.setdefault(item.category, []).append(item)
 
     results: list[tuple[float, str, str]] = []
+    floor, capped = "allow", []
     for category, found in by_category.items():
         best = _best_per_term(found)
         scale = policy.category_weights.get(category, 1.0)
@@ -188,6 +196,7 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
 
         strong = [e for e in best.values() if e.weight >= _FLOOR_MIN_WEIGHT]
         if not any(e.hit.term.term.status == Status.ACTIVE for e in strong):
+            capped.append(category)
             if verdict == "block":
                 verdict = "review"
                 score = min(score, policy.block_threshold - 0.01)
@@ -201,6 +210,8 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
                     "candidate-review", f"{category}: candidate term with sale context", category
                 ))
         floor_terms = [e for e in strong if e.kind in (Kind.PRODUCT, Kind.CODEWORD)]
+        if category in policy.review_floor_categories and floor_terms:
+            floor = "review"
         if category in policy.review_floor_categories and floor_terms and verdict == "allow":
             verdict, score = "review", max(score, policy.review_threshold)
             reasons.append(Reason(
@@ -211,7 +222,14 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
             ))
         results.append((score, verdict, category))
 
-    results.sort(key=lambda r: (-_SEVERITY[r[1]], -r[0]))
+    results.sort(key=lambda r: (-SEVERITY[r[1]], -r[0]))
     top_score, top_verdict, _ = results[0]
     flagged = tuple(category for _, verdict, category in results if verdict != "allow")
-    return Assessment(top_score, top_verdict, flagged, tuple(reasons))
+    return Assessment(
+        top_score, top_verdict, flagged, tuple(reasons),
+        evidence_categories=tuple(category for _, _, category in results),
+        intent=intent,
+        excused=sum(1 for item in items if item.excused_by),
+        floor=floor,
+        cap="review" if len(capped) == len(results) else "block",
+    )

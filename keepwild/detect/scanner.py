@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from pathlib import Path
+
+import numpy as np
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from keepwild.detect.listing import Listing
 from keepwild.detect.matcher import Hit, Matcher
 from keepwild.detect.policy import Policy, load_policy
-from keepwild.detect.result import Match, ScanResult
-from keepwild.detect.rules import Evidence, Signals, assess
+from keepwild.detect.result import Match, Reason, ScanResult
+from keepwild.detect.model import ListingModel, default_model_path, rule_features
+from keepwild.detect.rules import SEVERITY, Assessment, Evidence, Signals, assess
 from keepwild.detect.signals import has_phone_number, has_price
 from keepwild.lexicon.files import load_lexicon
 from keepwild.lexicon.model import Lexicon
@@ -40,6 +44,9 @@ class Scanner:
 
     A Scanner compiles its lexicon once; share one per process. ``detect_language=False``
     trusts the listing's ``lang`` (or reports ``"und"``) and skips language identification.
+    ``model`` is the learned model that weighs the rules' evidence: ``"default"`` (the shipped
+    one), a :class:`ListingModel`, or ``None`` for rules alone. It runs only on listings with
+    wildlife evidence, the only ones whose verdict it can change.
     """
 
     def __init__(
@@ -48,11 +55,17 @@ class Scanner:
         policy: Policy | str = "coalition",
         *,
         detect_language: bool = True,
+        model: ListingModel | str | None = "default",
     ) -> None:
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
         self.detect_language = detect_language
         self.matcher = Matcher(self.lexicon)
+        if model == "default":
+            model = ListingModel.load() if default_model_path().exists() else None
+        elif isinstance(model, str):
+            model = ListingModel.load(Path(model))
+        self.model: ListingModel | None = model
 
     def scan(self, listing: ListingLike) -> ScanResult:
         """Scan one listing (a :class:`Listing` or a mapping with its fields)."""
@@ -70,6 +83,19 @@ class Scanner:
         return ScanResult(listing.id, "allow", 0.0, (), (), language, (), (),
                           self.policy.name, self.lexicon.version)
 
+    def features(self, listing: ListingLike) -> tuple[str, np.ndarray, bool]:
+        """What the learned model sees: folded text, rule vector, and whether the scanner
+        would consult the model at all (only listings with wildlife evidence)."""
+        if not isinstance(listing, Listing):
+            listing = Listing.from_mapping(listing)
+        norm = normalise(listing.joined_text())
+        hits = self.matcher.find(norm.text, norm.robust)
+        if not any(hit.term.is_item for hit in hits):
+            empty = Assessment(0.0, "allow", ())
+            return norm.text, self.rule_vector(hits, empty), False
+        evidence, signals = self._evidence(listing, norm, _one_per_place(hits))
+        return norm.text, self.rule_vector(hits, assess(evidence, signals, self.policy)), True
+
     def scan_many(self, listings: Iterable[ListingLike]) -> Iterator[ScanResult]:
         """Scan listings lazily, in order."""
         for listing in listings:
@@ -79,31 +105,19 @@ class Scanner:
         self, listing: Listing, norm: Normalised, hits: list[Hit], language: str
     ) -> ScanResult:
         hits = _one_per_place(hits)
-        field_starts: list[tuple[int, str]] = []
-        offset = 0
-        for name, text in listing.texts():
-            field_starts.append((offset, name))
-            offset += len(text) + 1
-        evidence: list[Evidence] = []
-        located: list[tuple[Evidence, int, int, int]] = []
-        for hit in hits:
-            start, end = norm.to_original(hit.start, hit.end)
-            base, name = next((b, n) for b, n in reversed(field_starts) if b <= start)
-            item = Evidence(hit, name)
-            evidence.append(item)
-            located.append((item, start, end, base))
-        signals = Signals(
-            price_field=listing.price is not None,
-            price_in_text=has_price(norm.text),
-            phone_number=has_phone_number(norm.text),
-        )
+        evidence, signals = self._evidence(listing, norm, hits)
         assessment = assess(evidence, signals, self.policy)
+        verdict, score, categories, reasons = (
+            assessment.verdict, assessment.score, assessment.categories, assessment.reasons
+        )
+        if self.model is not None:
+            verdict, score, categories, reasons = self._weigh(norm.text, hits, assessment)
         if self.detect_language and not listing.lang:
             language = detect_language(norm.original, _evidence_languages(hits))
         matches = tuple(
             _match(item, start - base, end - base, norm.original[start:end],
                    norm.text[item.hit.start:item.hit.end])
-            for item, start, end, base in located
+            for item, (start, end, base) in zip(evidence, self._locate(listing, norm, evidence))
             if item.kind != Kind.NEGATION
         )
         species = tuple(dict.fromkeys(
@@ -111,9 +125,80 @@ class Scanner:
             if item.kind == Kind.SPECIES and item.hit.term.term.species and item.weight > 0.05
         ))
         return ScanResult(
-            listing.id, assessment.verdict, assessment.score, assessment.categories, species,
-            language, matches, assessment.reasons, self.policy.name, self.lexicon.version,
+            listing.id, verdict, score, categories, species, language, matches, reasons,
+            self.policy.name, self.lexicon.version,
         )
+
+    @staticmethod
+    def _field_starts(listing: Listing) -> list[tuple[int, str]]:
+        starts: list[tuple[int, str]] = []
+        offset = 0
+        for name, text in listing.texts():
+            starts.append((offset, name))
+            offset += len(text) + 1
+        return starts
+
+    def _evidence(
+        self, listing: Listing, norm: Normalised, hits: list[Hit]
+    ) -> tuple[list[Evidence], Signals]:
+        """Each hit with the field it lies in, and the pattern signals of the listing."""
+        field_starts = self._field_starts(listing)
+        evidence = []
+        for hit in hits:
+            start, _ = norm.to_original(hit.start, hit.end)
+            name = next(n for b, n in reversed(field_starts) if b <= start)
+            evidence.append(Evidence(hit, name))
+        signals = Signals(
+            price_field=listing.price is not None,
+            price_in_text=has_price(norm.text),
+            phone_number=has_phone_number(norm.text),
+        )
+        return evidence, signals
+
+    def _locate(
+        self, listing: Listing, norm: Normalised, evidence: list[Evidence]
+    ) -> list[tuple[int, int, int]]:
+        """Original (start, end, field base) of each piece of evidence."""
+        bases = {name: base for base, name in self._field_starts(listing)}
+        located = []
+        for item in evidence:
+            start, end = norm.to_original(item.hit.start, item.hit.end)
+            located.append((start, end, bases[item.field]))
+        return located
+
+    def rule_vector(self, hits: list[Hit], assessment: Assessment) -> np.ndarray:
+        """The rules' evidence as the learned model's input features."""
+        return rule_features(
+            assessment,
+            intent=assessment.intent,
+            benign=assessment.excused,
+            obfuscated=any(hit.via == "robust" for hit in hits),
+            candidate_only=assessment.cap == "review",
+        )
+
+    def _weigh(
+        self, folded: str, hits: list[Hit], assessment: Assessment
+    ) -> tuple[str, float, tuple[str, ...], tuple[Reason, ...]]:
+        """Combine rules and model: the model's calibrated probability within policy bounds."""
+        assert self.model is not None
+        probability = self.model.probability(folded, self.rule_vector(hits, assessment))
+        verdict = self.policy.verdict_for(probability)
+        bounds = []
+        if SEVERITY[verdict] < SEVERITY[assessment.floor]:
+            verdict = assessment.floor
+            bounds.append(f"raised to {verdict} by the policy floor")
+        if SEVERITY[verdict] > SEVERITY[assessment.cap]:
+            verdict = assessment.cap
+            bounds.append(f"capped at {verdict}: candidate terms only")
+        categories = assessment.categories or (
+            assessment.evidence_categories[:1] if verdict != "allow" else ()
+        )
+        detail = (f"learned model {self.model.version}: probability {probability:.2f} "
+                  f"(rules alone {assessment.score:.2f})")
+        if bounds:
+            detail += "; " + "; ".join(bounds)
+        reasons = (*assessment.reasons, Reason("model", detail))
+        return verdict, probability, categories if verdict != "allow" else (), reasons
 
 
 def _one_per_place(hits: list[Hit]) -> list[Hit]:
