@@ -7,6 +7,7 @@ import typer
 
 from keepwild.cli.lexicon import lexicon_app
 from keepwild.cli.scan import demo, policies, scan
+from keepwild.cli.training import corpus_app, eval_, train
 
 app = typer.Typer(
     name="keepwild",
@@ -17,7 +18,10 @@ app = typer.Typer(
 app.command()(scan)
 app.command()(policies)
 app.command()(demo)
+app.command()(train)
+app.command("eval")(eval_)
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(corpus_app, name="corpus")
 
 
 def main() -> None:

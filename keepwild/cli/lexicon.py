@@ -172,3 +172,32 @@ def diff(
         print(f"! removed  {term.lang} {term.kind} {term.term!r} (deleted, not retired)")
     print(f"{len(changes.added)} added, {len(changes.changed)} changed, "
           f"{len(changes.retired)} retired, {len(changes.removed)} removed")
+
+
+@lexicon_app.command()
+def suggest(
+    data: Annotated[Path, typer.Argument(help="Labeled JSON Lines ('label', 'lang').")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV to write.")] = None,
+    top: Annotated[int, typer.Option(help="Suggestions per language.")] = 25,
+    min_count: Annotated[int, typer.Option(help="Positives a phrase must appear in.")] = 3,
+) -> None:
+    """Mine candidate terms: phrases far more frequent in positives than negatives.
+
+    Example: keepwild lexicon suggest decisions.jsonl --out candidates.csv
+
+    Suggestions are 'candidate' terms with their counts in the note; review them, then
+    import the ones worth keeping with `keepwild lexicon import`.
+    """
+    from keepwild.cli.training import load_labeled
+    from keepwild.training.suggest import suggest_terms
+
+    lexicon = _load(None)
+    terms = suggest_terms(load_labeled(data), lexicon, top=top, min_count=min_count,
+                          source=data.name)
+    suggestions = Lexicon(lexicon.version, lexicon.species, tuple(terms))
+    if out is None:
+        write_csv(suggestions, sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            write_csv(suggestions, handle)
+    print(f"{len(terms)} candidate terms", file=sys.stderr)

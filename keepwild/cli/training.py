@@ -1,0 +1,180 @@
+"""``keepwild train``, ``keepwild eval`` and ``keepwild corpus``: learning from labeled data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from keepwild.cli.exits import Exit, fail
+from keepwild.detect.model import ListingModel, default_model_path
+from keepwild.errors import KeepwildError
+from keepwild.records import BadRecord
+from keepwild.training.classifier import ListingClassifier
+from keepwild.training.corpus import (
+    Labeled,
+    assign_splits,
+    corpus_dir,
+    read_labeled,
+    shipped_corpus,
+)
+from keepwild.training.evaluate import Evaluation, Scores, evaluate
+
+corpus_app = typer.Typer(help="The shipped labeled corpus.", no_args_is_help=True)
+
+DataArgument = Annotated[
+    Path | None,
+    typer.Argument(help="JSON Lines with 'label' 0/1 (default: the shipped corpus)."),
+]
+
+
+def load_labeled(path: Path) -> list[Labeled]:
+    """Every good record of a labeled file; bad lines are reported, and fail the command."""
+    items, bad = [], 0
+    with path.open(encoding="utf-8") as handle:
+        for line, item in read_labeled(handle):
+            if isinstance(item, BadRecord):
+                bad += 1
+                print(f"{path.name}:{line}: skipped: {item.reason}", file=sys.stderr)
+            else:
+                items.append(item)
+    if bad:
+        fail(f"{bad} malformed records in {path}; fix them first", Exit.BAD_RECORDS)
+    return items
+
+
+def _split(items: list[Labeled], split: str | None) -> list[Labeled]:
+    return [i for i in items if split is None or i.split == split]
+
+
+def train(
+    data: DataArgument = None,
+    dev: Annotated[Path | None, typer.Option(help="Held-out labeled data for calibration.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file to write.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (same data and seed, same model).")] = 0,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 4.0,
+) -> None:
+    """Train the learned model on labeled listings and calibrate it on held-out ones.
+
+    Example: keepwild train decisions.jsonl --dev held-out.jsonl --out model.json
+
+    Without DATA, trains on the shipped corpus's train split and calibrates on its dev split.
+    Records that carry a 'split' field are divided the same way when no --dev is given.
+    """
+    items = shipped_corpus() if data is None else load_labeled(data)
+    if dev is not None:
+        train_items, dev_items = items, load_labeled(dev)
+    elif any(i.split for i in items):
+        train_items, dev_items = _split(items, "train"), _split(items, "dev")
+    else:
+        fail("give --dev, or records with a 'split' field", Exit.USAGE)
+    if not train_items or not dev_items:
+        fail("no training or no held-out records", Exit.USAGE)
+    classifier = ListingClassifier(C=c, random_state=seed).fit(
+        [i.listing for i in train_items], [i.label for i in train_items]
+    )
+    classifier.calibrate([i.listing for i in dev_items], [i.label for i in dev_items])
+    target = out or default_model_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    classifier.to_model({"train": len(train_items), "dev": len(dev_items), "seed": seed}).save(
+        target
+    )
+    print(f"trained on {len(train_items)} listings, calibrated on {len(dev_items)}; "
+          f"wrote {target}")
+
+
+def _row(name: str, s: Scores) -> list[str]:
+    return [name, str(s.n), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+            f"{s.mcc:.3f}", str(s.tp), str(s.fp), str(s.fn), str(s.tn)]
+
+
+def _print(evaluation: Evaluation, console: Console) -> None:
+    headers = ["slice", "n", "precision", "recall", "F1", "MCC", "TP", "FP", "FN", "TN"]
+    for system, report in evaluation.systems.items():
+        for title, rows in (
+            ("overall", {"all": report.overall}),
+            ("per language", report.by_language),
+            ("per category", report.by_category),
+        ):
+            table = Table(title=f"{system}: {title}")
+            for header in headers:
+                table.add_column(header, justify="right" if header != "slice" else "left")
+            for name, s in rows.items():
+                table.add_row(*_row(name, s))
+            console.print(table)
+        console.print(f"{system}: recall on obfuscated positives {report.obfuscated_recall:.3f}; "
+                      f"hard negatives flagged {report.hard_negative_flag_rate:.1%}\n")
+    if evaluation.calibration:
+        table = Table(title="combined score calibration (held-out)")
+        for header in ("score bin", "n", "mean score", "share positive"):
+            table.add_column(header, justify="right")
+        for row in evaluation.calibration:
+            table.add_row(f"{row['from']:.1f}-{row['to']:.1f}", str(row["n"]),
+                          f"{row['mean_score']:.2f}", f"{row['positive_rate']:.2f}")
+        console.print(table)
+    for kind, errors in evaluation.errors.items():
+        console.print(f"\n[bold]{kind.replace('_', ' ')}[/bold]")
+        for error in errors:
+            console.print(f"- {error['id']} [{error['lang']}] {error['verdict']} "
+                          f"{error['score']}: {error['title']!r}")
+            for reason in error["reasons"]:
+                console.print(f"    {reason}")
+
+
+def eval_(
+    data: DataArgument = None,
+    split: Annotated[
+        str | None, typer.Option(help="Only this split (train, dev, test); default test.")
+    ] = "test",
+    errors: Annotated[int, typer.Option(help="Show the N worst false positives and negatives.")
+                      ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    policy: Annotated[str, typer.Option(help="Policy profile.")] = "coalition",
+    model: Annotated[Path | None, typer.Option(help="Model file (default: shipped).")] = None,
+) -> None:
+    """Precision, recall, F1 and MCC for rules, model and the combined scanner.
+
+    Example: keepwild eval --split test --errors 5
+
+    DATA is JSON Lines with 'label' (0/1) and optionally 'category', 'lang', 'kind' and
+    'obfuscated'. Block and review count as positive.
+    """
+    try:
+        items = shipped_corpus() if data is None else load_labeled(data)
+        if data is None or any(i.split for i in items):
+            items = _split(items, split)
+        if not items:
+            fail("no labeled records to evaluate", Exit.USAGE)
+        loaded = ListingModel.load(model) if model else None
+        evaluation = evaluate(items, policy=policy, model=loaded, errors=errors)
+    except KeepwildError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print(evaluation, Console(width=160))
+
+
+@corpus_app.command("assign-splits")
+def assign(seed: Annotated[int, typer.Option(help="Split seed.")] = 2026) -> None:
+    """Write fixed train/dev/test splits into the shipped corpus files (near twins together).
+
+    Example: keepwild corpus assign-splits
+    """
+    paths = sorted(corpus_dir().glob("*.jsonl"))
+    by_path = {path: load_labeled(path) for path in paths}
+    everything = [item for items in by_path.values() for item in items]
+    splits = iter(assign_splits(everything, seed))
+    for path, items in by_path.items():
+        lines = []
+        for item in items:
+            record = dict(item.record or {})
+            record["split"] = next(splits)
+            lines.append(json.dumps(record, ensure_ascii=False))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"assigned splits to {len(everything)} listings in {len(paths)} files")
