@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,6 +33,16 @@ def _load(path: Path | None) -> Lexicon:
         return load_lexicon(path)
     except KeepwildError as exc:
         fail(str(exc), Exit.INVALID)
+
+
+def _write(lexicon: Lexicon, writer: Callable[[Lexicon, Any], None], out: Path | None) -> None:
+    """Write an export to ``out``, or to stdout when no file is given."""
+    if out is None:
+        writer(lexicon, sys.stdout)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer(lexicon, handle)
+    print(f"wrote {len(lexicon)} terms to {out}", file=sys.stderr)
 
 
 @lexicon_app.command()
@@ -102,13 +113,7 @@ def export(
     if fmt not in ("csv", "json"):
         fail("format must be csv or json", Exit.USAGE)
     lexicon = _load(path)
-    writer = write_csv if fmt == "csv" else write_json
-    if out is None:
-        writer(lexicon, sys.stdout)
-    else:
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            writer(lexicon, handle)
-        print(f"wrote {len(lexicon)} terms to {out}", file=sys.stderr)
+    _write(lexicon, write_csv if fmt == "csv" else write_json, out)
 
 
 @lexicon_app.command("import")
@@ -194,10 +199,4 @@ def suggest(
     lexicon = _load(None)
     terms = suggest_terms(load_labeled(data), lexicon, top=top, min_count=min_count,
                           source=data.name)
-    suggestions = Lexicon(lexicon.version, lexicon.species, tuple(terms))
-    if out is None:
-        write_csv(suggestions, sys.stdout)
-    else:
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            write_csv(suggestions, handle)
-    print(f"{len(terms)} candidate terms", file=sys.stderr)
+    _write(Lexicon(lexicon.version, lexicon.species, tuple(terms)), write_csv, out)
