@@ -1,9 +1,9 @@
 """The learned listing model: character n-grams of folded text plus the rules' evidence.
 
 The model adds to the rules what keywords miss (paraphrases, context, style) and weighs their
-evidence with what labelled listings taught it. It is a logistic regression over hashed
-character n-grams (scikit-learn's stateless ``HashingVectorizer``, so no vocabulary to ship)
-and a few rule features, followed by Platt calibration fitted on held-out data, so that a score
+evidence with what labelled listings taught it. It is a logistic regression (trained with
+scikit-learn, see :mod:`keepwild.training.classifier`) over hashed character n-grams
+(:mod:`keepwild.text.ngrams`: stateless, so no vocabulary to ship) and a few rule features, followed by Platt calibration fitted on held-out data, so that a score
 of 0.8 means about 80 % of such listings were positives.
 
 The model file is plain JSON (weights kept as index/value pairs): readable, versioned and safe
@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from keepwild.detect.rules import Assessment
 from keepwild.errors import KeepwildError
 from keepwild.lexicon.schema import CATEGORIES
+from keepwild.text.ngrams import ngram_indices
 
-__all__ = ["ListingModel", "RULE_FEATURES", "rule_features", "hashing_vectorizer",
+__all__ = ["ListingModel", "RULE_FEATURES", "rule_features", "text_features",
            "default_model_path", "FORMAT"]
 
 FORMAT = "keepwild-listing-model/1"
@@ -48,11 +48,18 @@ def rule_features(assessment: Assessment, *, intent: float, benign: int, obfusca
     return np.asarray(values, dtype=np.float64)
 
 
-def hashing_vectorizer(n_features: int, ngram_min: int, ngram_max: int) -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="char_wb", ngram_range=(ngram_min, ngram_max), n_features=n_features,
-        alternate_sign=False, norm="l2", lowercase=False,
-    )
+def text_features(folded_texts: list[str], n_features: int, ngram_min: int, ngram_max: int
+                  ) -> sparse.csr_matrix:
+    """Hashed n-gram counts over sqrt(n-gram count), one row per text."""
+    rows = [ngram_indices(text, ngram_min, ngram_max, n_features) for text in folded_texts]
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in rows])
+    indices = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
+    data = np.concatenate([np.full(len(r), 1 / np.sqrt(max(len(r), 1))) for r in rows]) \
+        if rows else np.zeros(0)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), n_features))
+    matrix.sum_duplicates()
+    return matrix
 
 
 @dataclass
@@ -69,11 +76,8 @@ class ListingModel:
     calibration: tuple[float, float]  # Platt a, b: p = 1 / (1 + exp(a * margin + b))
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self._vectorizer = hashing_vectorizer(self.n_features, self.ngram_min, self.ngram_max)
-
     def margins(self, folded_texts: list[str], rules: np.ndarray) -> np.ndarray:
-        text = self._vectorizer.transform(folded_texts)
+        text = text_features(folded_texts, self.n_features, self.ngram_min, self.ngram_max)
         return np.asarray(text @ self.coef_text).ravel() + rules @ self.coef_rules + self.intercept
 
     def calibrate(self, margins: np.ndarray) -> np.ndarray:
@@ -81,7 +85,10 @@ class ListingModel:
         return 1.0 / (1.0 + np.exp(np.clip(a * margins + b, -50, 50)))
 
     def probability(self, folded: str, rules: np.ndarray) -> float:
-        margin = float(self.margins([folded], rules.reshape(1, -1))[0])
+        """One listing's calibrated probability (the scanner's hot path: no matrices)."""
+        indices = ngram_indices(folded, self.ngram_min, self.ngram_max, self.n_features)
+        text = float(self.coef_text[indices].sum()) / math.sqrt(max(len(indices), 1))
+        margin = text + float(rules @ self.coef_rules) + self.intercept
         a, b = self.calibration
         return 1.0 / (1.0 + math.exp(max(-50.0, min(50.0, a * margin + b))))
 
@@ -91,7 +98,8 @@ class ListingModel:
             "format": FORMAT,
             "version": self.version,
             "hashing": {"n_features": self.n_features, "ngram_min": self.ngram_min,
-                        "ngram_max": self.ngram_max, "analyzer": "char_wb"},
+                        "ngram_max": self.ngram_max, "hash": "fnv1a32-codepoints",
+                        "padding": "one space each end", "scaling": "count/sqrt(ngrams)"},
             "rule_features": list(RULE_FEATURES),
             "coef_rules": [round(float(v), 6) for v in self.coef_rules],
             "intercept": float(self.intercept),

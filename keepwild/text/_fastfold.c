@@ -17,6 +17,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 typedef struct {
     Py_UCS4 *data;
@@ -178,9 +179,67 @@ done:
     return result;
 }
 
+/*
+ * ngram_indices(text, n_min, n_max, n_features) -> bytes
+ *
+ * The hashed character n-grams (n_min..n_max) of text padded with one space at each end, as
+ * little-endian uint32 indices below n_features (a power of two). The hash is 32-bit FNV-1a
+ * over each n-gram's code points (4 bytes each, little-endian), so the Python definition in
+ * keepwild.text.ngrams gives the same indices on any machine.
+ */
+static PyObject *ngram_indices(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t n_min, n_max, n_features;
+    if (!PyArg_ParseTuple(args, "Unnn", &text, &n_min, &n_max, &n_features)) {
+        return NULL;
+    }
+    if (n_min < 1 || n_max < n_min || n_features < 2 || (n_features & (n_features - 1))) {
+        PyErr_SetString(PyExc_ValueError, "need 1 <= n_min <= n_max and n_features a power of 2");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text) + 2;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t count = 0;
+    for (Py_ssize_t n = n_min; n <= n_max; n++) {
+        if (length >= n) {
+            count += length - n + 1;
+        }
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, count * 4);
+    if (out == NULL) {
+        return NULL;
+    }
+    unsigned char *buffer = (unsigned char *)PyBytes_AS_STRING(out);
+    uint32_t mask = (uint32_t)(n_features - 1);
+    Py_ssize_t written = 0;
+    for (Py_ssize_t start = 0; start < length; start++) {
+        uint32_t hash = 2166136261u;
+        for (Py_ssize_t n = 1; n <= n_max && start + n <= length; n++) {
+            Py_ssize_t at = start + n - 1;
+            Py_UCS4 code = (at == 0 || at == length - 1) ? ' ' : PyUnicode_READ(kind, data, at - 1);
+            for (int byte = 0; byte < 4; byte++) {
+                hash ^= (code >> (8 * byte)) & 0xFF;
+                hash *= 16777619u;
+            }
+            if (n >= n_min) {
+                uint32_t index = hash & mask;
+                buffer[written * 4] = index & 0xFF;
+                buffer[written * 4 + 1] = (index >> 8) & 0xFF;
+                buffer[written * 4 + 2] = (index >> 16) & 0xFF;
+                buffer[written * 4 + 3] = (index >> 24) & 0xFF;
+                written++;
+            }
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"fold_views", fold_views, METH_VARARGS,
      "fold_views(text, table, fallback, robust_map) -> (folded, robust view)"},
+    {"ngram_indices", ngram_indices, METH_VARARGS,
+     "ngram_indices(text, n_min, n_max, n_features) -> bytes of uint32 hashed n-grams"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from keepwild.detect.model import ListingModel, hashing_vectorizer, stack
+from keepwild.detect.model import ListingModel, stack, text_features
 from keepwild.detect.scanner import ListingLike, Scanner
 
 __all__ = ["ListingClassifier", "platt"]
@@ -56,9 +56,7 @@ class ListingClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, listings: Sequence[ListingLike]) -> tuple[sparse.csr_matrix, np.ndarray]:
         scanner = self._scanner()
         folded, rules, gated = zip(*(scanner.features(item) for item in listings))
-        text = hashing_vectorizer(self.n_features, self.ngram_min, self.ngram_max).transform(
-            list(folded)
-        )
+        text = text_features(list(folded), self.n_features, self.ngram_min, self.ngram_max)
         return stack(text, np.vstack(rules)), np.asarray(gated, dtype=bool)
 
     def fit(self, X: Sequence[ListingLike], y: Sequence[int]) -> ListingClassifier:

@@ -54,3 +54,15 @@ def test_c_kernel_is_built() -> None:
     from keepwild.text.views import HAS_C_KERNEL
 
     assert HAS_C_KERNEL
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=80), st.integers(1, 3), st.integers(0, 3))
+def test_ngram_kernel_agrees_with_the_python_definition(text: str, n_min: int, extra: int
+                                                        ) -> None:
+    import numpy as np
+
+    from keepwild.text.ngrams import _ngram_indices_py, ngram_indices
+
+    expected = _ngram_indices_py(text, n_min, n_min + extra, 2**16)
+    assert np.array_equal(ngram_indices(text, n_min, n_min + extra, 2**16), expected)
