@@ -81,9 +81,9 @@ def train(
     classifier.calibrate([i.listing for i in dev_items], [i.label for i in dev_items])
     target = out or default_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    classifier.to_model({"train": len(train_items), "dev": len(dev_items), "seed": seed}).save(
-        target
-    )
+    metadata = {"train": len(train_items), "dev": len(dev_items), "seed": seed,
+                "lexicon": classifier.scanner_.lexicon.version}
+    classifier.to_model(metadata).save(target)
     print(f"trained on {len(train_items)} listings, calibrated on {len(dev_items)}; "
           f"wrote {target}")
 

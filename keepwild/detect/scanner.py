@@ -45,8 +45,9 @@ class Scanner:
     A Scanner compiles its lexicon once; share one per process. ``detect_language=False``
     trusts the listing's ``lang`` (or reports ``"und"``) and skips language identification.
     ``model`` is the learned model that weighs the rules' evidence: ``"default"`` (the shipped
-    one), a :class:`ListingModel`, or ``None`` for rules alone. It runs only on listings with
-    wildlife evidence, the only ones whose verdict it can change.
+    one, used only with the lexicon release it was trained on, since its features are that
+    lexicon's evidence), a :class:`ListingModel`, or ``None`` for rules alone. It runs only on
+    listings with wildlife evidence, the only ones whose verdict it can change.
     """
 
     def __init__(
@@ -63,6 +64,8 @@ class Scanner:
         self.matcher = Matcher(self.lexicon)
         if model == "default":
             model = ListingModel.load() if default_model_path().exists() else None
+            if model is not None and model.metadata.get("lexicon") != self.lexicon.version:
+                model = None
         elif isinstance(model, str):
             model = ListingModel.load(Path(model))
         self.model: ListingModel | None = model
