@@ -128,7 +128,7 @@ def write_lexicon_dir(lexicon: Lexicon, path: Path) -> None:
     if lexicon.changelog:
         (path / "CHANGELOG.md").write_text(lexicon.changelog, encoding="utf-8")
     with (path / "species.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SPECIES_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=SPECIES_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for item in lexicon.species.values():
             writer.writerow(asdict(item))
@@ -139,7 +139,8 @@ def write_lexicon_dir(lexicon: Lexicon, path: Path) -> None:
         by_lang.setdefault(term.lang, []).append(term)
     for lang, terms in sorted(by_lang.items()):
         with (path / "terms" / f"{lang}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=_LANG_FILE_COLUMNS, extrasaction="ignore")
+            writer = csv.DictWriter(handle, fieldnames=_LANG_FILE_COLUMNS, extrasaction="ignore",
+                                    lineterminator="\n")
             writer.writeheader()
             writer.writerows(t.to_row() for t in terms)
 
