@@ -32,19 +32,21 @@ __all__ = ["ListingModel", "RULE_FEATURES", "rule_features", "text_features",
 
 FORMAT = "keepwild-listing-model/1"
 RULE_FEATURES = ("rule_score", "intent", "benign", "obfuscated", "candidate_only",
-                 *(f"category:{c}" for c in CATEGORIES))
+                 "species", "product", "codeword", *(f"category:{c}" for c in CATEGORIES))
 
 
 def default_model_path() -> Path:
     return Path(str(files("keepwild.detect").joinpath("models/listing-model.json")))
 
 
-def rule_features(assessment: Assessment, *, intent: float, benign: int, obfuscated: bool,
-                  candidate_only: bool) -> np.ndarray:
-    """The rules' view of a listing, as the numbers the model weighs."""
-    values = [assessment.score, intent, min(benign, 3) / 3, float(obfuscated),
-              float(candidate_only)]
-    values.extend(float(c in assessment.categories) for c in CATEGORIES)
+def rule_features(assessment: Assessment, *, obfuscated: bool) -> np.ndarray:
+    """The rules' view of a listing, as the numbers the model weighs: their score, the sale
+    intent, excuses, disguise, and the strongest evidence of each kind and category."""
+    values = [assessment.score, assessment.intent, min(assessment.excused, 3) / 3,
+              float(obfuscated), float(assessment.cap == "review")]
+    values.extend(assessment.strongest.get(kind, 0.0) for kind in ("species", "product",
+                                                                    "codeword"))
+    values.extend(float(c in assessment.evidence_categories) for c in CATEGORIES)
     return np.asarray(values, dtype=np.float64)
 
 

@@ -33,6 +33,9 @@ class Policy:
     benign_window: int = 30
     negation_window: int = 14
     review_floor_categories: frozenset[str] = frozenset({"ivory"})
+    # With a learned model, a floor applies unless the model finds the listing this unlikely
+    # to be an offer (an "ivory" curtain is not ivory of any animal).
+    floor_min_probability: float = 0.1
     disabled_categories: frozenset[str] = frozenset()
     signals: dict[str, float] = field(
         default_factory=lambda: {"price_field": 0.3, "price_in_text": 0.3, "phone_number": 0.35}
@@ -94,7 +97,7 @@ def _parse(data: dict[str, Any], where: str) -> Policy:
         weights[key] = _fraction(value, f"category_weights.{key}", where)
     fractions = {
         key: _fraction(data.get(key, getattr(defaults, key)), key, where)
-        for key in ("block_threshold", "review_threshold", "intent_base")
+        for key in ("block_threshold", "review_threshold", "intent_base", "floor_min_probability")
     }
     windows = {
         key: _window(data.get(key, getattr(defaults, key)), key, where)

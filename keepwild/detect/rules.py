@@ -4,8 +4,9 @@ The model is deliberately simple enough to explain to a moderator:
 
 1. Item evidence per category: species names, products and code words, combined by noisy-or of
    their weights (two independent clues are stronger than either).
-2. Benign context (``faux``, ``plush``, ``tiger balm``...) near an item term weakens it by the
-   benign phrase's weight, unless a negation stands right before the benign phrase ("not resin").
+2. Benign context (``faux``, ``plush``, ``tiger balm``...) near an item term, or anywhere in the
+   title, weakens it by the benign phrase's weight, unless a negation stands right before the
+   benign phrase ("not resin").
 3. Sale intent: sale and contact phrases, a price, a phone number, combined by noisy-or.
 4. Category score = item evidence × (base + (1 − base) × sale intent): without any sale context a
    listing keeps only ``intent_base`` of its item evidence.
@@ -75,8 +76,10 @@ class Assessment:
     evidence_categories: tuple[str, ...] = ()  # every category with item evidence
     intent: float = 0.0
     excused: int = 0  # item mentions weakened by benign context
+    items: int = 0  # item mentions in all
     floor: str = "allow"  # the least verdict the policy allows (review floors)
     cap: str = "block"  # the most it allows (candidate-only evidence)
+    strongest: dict[str, float] = field(default_factory=dict)  # item kind -> top weight
 
 
 def _noisy_or(weights: list[float]) -> float:
@@ -112,9 +115,12 @@ def _apply_benign(
             ))
             continue
         for item in items:
-            if excuse.category not in ("", item.category) or item.field != excuse.field:
+            if excuse.category not in ("", item.category):
                 continue
-            if _gap(item.hit, excuse.hit) <= policy.benign_window:
+            # A benign phrase in the title says what the whole listing is ("Bengal cat ...");
+            # elsewhere it reaches only the words near it.
+            nearby = item.field == excuse.field and _gap(item.hit, excuse.hit) <= policy.benign_window
+            if excuse.field == "title" or nearby:
                 item.factor *= 1.0 - excuse.hit.term.term.weight
                 item.excused_by = excuse.label
                 reasons.append(Reason(
@@ -230,6 +236,11 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
         evidence_categories=tuple(category for _, _, category in results),
         intent=intent,
         excused=sum(1 for item in items if item.excused_by),
+        items=len(items),
         floor=floor,
         cap="review" if len(capped) == len(results) else "block",
+        strongest={
+            kind: max((e.weight for e in items if e.kind == kind), default=0.0)
+            for kind in (Kind.SPECIES, Kind.PRODUCT, Kind.CODEWORD)
+        },
     )

@@ -171,13 +171,7 @@ class Scanner:
 
     def rule_vector(self, hits: list[Hit], assessment: Assessment) -> np.ndarray:
         """The rules' evidence as the learned model's input features."""
-        return rule_features(
-            assessment,
-            intent=assessment.intent,
-            benign=assessment.excused,
-            obfuscated=any(hit.via == "robust" for hit in hits),
-            candidate_only=assessment.cap == "review",
-        )
+        return rule_features(assessment, obfuscated=any(hit.via == "robust" for hit in hits))
 
     def _weigh(
         self, folded: str, hits: list[Hit], assessment: Assessment
@@ -187,12 +181,18 @@ class Scanner:
         probability = self.model.probability(folded, self.rule_vector(hits, assessment))
         verdict = self.policy.verdict_for(probability)
         bounds = []
-        if SEVERITY[verdict] < SEVERITY[assessment.floor]:
+        if (SEVERITY[verdict] < SEVERITY[assessment.floor]
+                and probability >= self.policy.floor_min_probability):
             verdict = assessment.floor
             bounds.append(f"raised to {verdict} by the policy floor")
         if SEVERITY[verdict] > SEVERITY[assessment.cap]:
             verdict = assessment.cap
             bounds.append(f"capped at {verdict}: candidate terms only")
+        if assessment.excused == assessment.items and SEVERITY[verdict] > SEVERITY[
+            assessment.verdict
+        ]:
+            verdict = assessment.verdict
+            bounds.append("kept at the rules' verdict: every mention has an innocent context")
         categories = assessment.categories or (
             assessment.evidence_categories[:1] if verdict != "allow" else ()
         )

@@ -39,7 +39,7 @@ class ListingClassifier(ClassifierMixin, BaseEstimator):
     >>> model.calibrate(dev_listings, dev_labels).to_model().save(path)  # doctest: +SKIP
     """
 
-    def __init__(self, *, C: float = 4.0, n_features: int = 2**18, ngram_min: int = 2,
+    def __init__(self, *, C: float = 16.0, n_features: int = 2**18, ngram_min: int = 2,
                  ngram_max: int = 5, random_state: int = 0, policy: str = "coalition") -> None:
         self.C = C
         self.n_features = n_features
