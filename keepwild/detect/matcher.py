@@ -169,20 +169,20 @@ class Matcher:
         self._robust: LiteralIndex = build_index(list(robust_keys))
         self.compile_seconds = time.perf_counter() - started
 
-    def find(self, folded: str, robust_view: str | None = None) -> list[Hit]:
+    def find(self, folded: str, robust_view: str | None) -> list[Hit]:
         """Every hit in folded text, plain ones first, disguised ones after.
 
         Returns nothing at all when no item term (species, product, code word) can be among the
         hits: sale phrases alone say nothing about wildlife, and most listings stop here.
-        ``robust_view`` is ``robust(folded)`` when the caller already has it (see
-        :func:`keepwild.text.views.fold_views`).
+        ``robust_view`` is the robust view from :func:`keepwild.text.views.fold_views`, or
+        ``None`` when the text shows no sign of a disguise (no robust pass then).
         """
         data = folded.encode("utf-8")
         bounded = b" " + data.translate(_BOUNDED) + b" "
         raw_items = self._items.find(bounded)
-        view = robust(folded) if robust_view is None else robust_view
+        view = robust_view or ""
         view_bytes = view.encode("utf-8")
-        raw_robust = self._robust.find(view_bytes)
+        raw_robust = self._robust.find(view_bytes) if view else []
         if not raw_items and not raw_robust:
             return []
         to_char = _ByteToChar(data, folded.isascii())

@@ -89,8 +89,8 @@ class ListingModel:
     def probability(self, folded: str, rules: np.ndarray) -> float:
         """One listing's calibrated probability (the scanner's hot path: no matrices)."""
         indices = ngram_indices(folded, self.ngram_min, self.ngram_max, self.n_features)
-        text = float(self.coef_text[indices].sum()) / math.sqrt(max(len(indices), 1))
-        margin = text + float(rules @ self.coef_rules) + self.intercept
+        text = float(self.coef_text.take(indices).sum()) / math.sqrt(max(len(indices), 1))
+        margin = text + float(np.dot(rules, self.coef_rules)) + self.intercept
         a, b = self.calibration
         return 1.0 / (1.0 + math.exp(max(-50.0, min(50.0, a * margin + b))))
 

@@ -96,7 +96,7 @@ class Scanner:
         if not any(hit.term.is_item for hit in hits):
             empty = Assessment(0.0, "allow", ())
             return norm.text, self.rule_vector(hits, empty), False
-        evidence, signals = self._evidence(listing, norm, _one_per_place(hits))
+        evidence, _, signals = self._evidence(listing, norm, _one_per_place(hits))
         return norm.text, self.rule_vector(hits, assess(evidence, signals, self.policy)), True
 
     def scan_many(self, listings: Iterable[ListingLike]) -> Iterator[ScanResult]:
@@ -108,7 +108,7 @@ class Scanner:
         self, listing: Listing, norm: Normalised, hits: list[Hit], language: str
     ) -> ScanResult:
         hits = _one_per_place(hits)
-        evidence, signals = self._evidence(listing, norm, hits)
+        evidence, located, signals = self._evidence(listing, norm, hits)
         assessment = assess(evidence, signals, self.policy)
         verdict, score, categories, reasons = (
             assessment.verdict, assessment.score, assessment.categories, assessment.reasons
@@ -120,7 +120,7 @@ class Scanner:
         matches = tuple(
             _match(item, start - base, end - base, norm.original[start:end],
                    norm.text[item.hit.start:item.hit.end])
-            for item, (start, end, base) in zip(evidence, self._locate(listing, norm, evidence))
+            for item, (start, end, base) in zip(evidence, located)
             if item.kind != Kind.NEGATION
         )
         species = tuple(dict.fromkeys(
@@ -132,42 +132,29 @@ class Scanner:
             self.policy.name, self.lexicon.version,
         )
 
-    @staticmethod
-    def _field_starts(listing: Listing) -> list[tuple[int, str]]:
-        starts: list[tuple[int, str]] = []
-        offset = 0
-        for name, text in listing.texts():
-            starts.append((offset, name))
-            offset += len(text) + 1
-        return starts
-
     def _evidence(
         self, listing: Listing, norm: Normalised, hits: list[Hit]
-    ) -> tuple[list[Evidence], Signals]:
-        """Each hit with the field it lies in, and the pattern signals of the listing."""
-        field_starts = self._field_starts(listing)
+    ) -> tuple[list[Evidence], list[tuple[int, int, int]], Signals]:
+        """Each hit with its field, its original (start, end, field start), and the listing's
+        pattern signals."""
+        field_starts: list[tuple[int, str]] = []
+        offset = 0
+        for name, text in listing.texts():
+            field_starts.append((offset, name))
+            offset += len(text) + 1
         evidence = []
+        located = []
         for hit in hits:
-            start, _ = norm.to_original(hit.start, hit.end)
-            name = next(n for b, n in reversed(field_starts) if b <= start)
+            start, end = norm.to_original(hit.start, hit.end)
+            base, name = next((b, n) for b, n in reversed(field_starts) if b <= start)
             evidence.append(Evidence(hit, name))
+            located.append((start, end, base))
         signals = Signals(
             price_field=listing.price is not None,
             price_in_text=has_price(norm.text),
             phone_number=has_phone_number(norm.text),
         )
-        return evidence, signals
-
-    def _locate(
-        self, listing: Listing, norm: Normalised, evidence: list[Evidence]
-    ) -> list[tuple[int, int, int]]:
-        """Original (start, end, field base) of each piece of evidence."""
-        bases = {name: base for base, name in self._field_starts(listing)}
-        located = []
-        for item in evidence:
-            start, end = norm.to_original(item.hit.start, item.hit.end)
-            located.append((start, end, bases[item.field]))
-        return located
+        return evidence, located, signals
 
     def rule_vector(self, hits: list[Hit], assessment: Assessment) -> np.ndarray:
         """The rules' evidence as the learned model's input features."""
@@ -246,6 +233,8 @@ def _match(item: Evidence, start: int, end: int, original: str, folded: str) -> 
 
 def _obfuscation(hit: Hit, original: str, folded: str) -> tuple[str, ...]:
     """Which disguises the seller used in this match, for the moderator and for metrics."""
+    if hit.via == "plain" and original.isascii() and hit.term.term.kind != Kind.CODEWORD:
+        return ()  # plain ASCII text matched as written: nothing disguised
     found: list[str] = []
     table = fold_table()
     emoji = emoji_words()

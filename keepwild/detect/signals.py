@@ -1,8 +1,9 @@
 """Sale signals that are patterns rather than words: prices and phone numbers.
 
-Both run only on listings that already carry wildlife evidence, and both are linear: the price
-pattern starts only at the beginning of a number (look-behind) and uses possessive repeats, and
-phone numbers are found by a single pass over runs of digit characters.
+Both run only on listings that already carry wildlife evidence, and both are linear: prices
+are numbers with a currency in the few characters around them (each number is found once,
+and only a bounded window around it is examined), and phone numbers are found by a single pass
+over runs of digit characters.
 """
 
 from __future__ import annotations
@@ -16,16 +17,21 @@ _CURRENCY_WORDS = (
     "pen|chf|dollars?|euros?|baht|dong|shillings?|rupiah|reais|pesos?|yuan|dirhams?|riyals?|"
     "juta|jt|ribu|rb|trieu|nghin|k"
 )
-_PRICE = re.compile(
-    rf"(?:[$€£¥₫฿₹₦]|\b(?:{_CURRENCY_WORDS})\b)\s?\d"
-    rf"|(?<![\d.,])\d[\d.,]*+\s?(?:[$€£¥₫฿₹₦元块]|บาท|ريال|درهم|جنيه|دولار|(?:{_CURRENCY_WORDS})\b)"
-)
+_SYMBOLS = "$€£¥₫฿₹₦元块"
+_NUMBER = re.compile(r"\d[\d.,]*")
+# Checked only on the few characters around each number, never across the whole text.
+_BEFORE = re.compile(rf"(?:[{_SYMBOLS}]|\b(?:{_CURRENCY_WORDS}))\s?$")
+_AFTER = re.compile(rf"\s?(?:[{_SYMBOLS}]|บาท|ريال|درهم|جنيه|دولار|(?:{_CURRENCY_WORDS})\b)")
 _DIGIT_RUN = re.compile(r"[\d+][\d\s().-]*+")
 
 
 def has_price(folded: str) -> bool:
     """Whether folded text states a price (a number next to a currency)."""
-    return _PRICE.search(folded) is not None
+    for number in _NUMBER.finditer(folded):
+        start, end = number.span()
+        if _BEFORE.search(folded[max(0, start - 10):start]) or _AFTER.match(folded, end):
+            return True
+    return False
 
 
 def has_phone_number(folded: str) -> bool:

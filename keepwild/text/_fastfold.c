@@ -1,7 +1,7 @@
 /*
  * keepwild.text._fastfold: the scanning hot path in C.
  *
- * fold_views(text, table, fallback, robust_map) -> (folded, robust)
+ * fold_views(text, table, fallback, robust_map) -> (folded, robust or None)
  *
  * Computes exactly what keepwild.text.fold.fold() and keepwild.text.robust.robust() compute
  * in Python (the Python code is the specification and the fallback; a property test checks
@@ -14,6 +14,9 @@
  *   - robust_map: 128 bytes; for each ASCII character of folded text, the character it reads
  *     as in the robust view, or 0 when it is a separator and is dropped. Non-ASCII characters
  *     pass unchanged. Runs of three or more identical characters collapse to one.
+ *
+ * The robust view is None when the folded text shows no sign of a disguise it could undo
+ * (keepwild.text.robust.needs_robust), which spares most listings a second index scan.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -86,6 +89,66 @@ static PyObject *lookup_piece(Py_UCS4 code, PyObject *table, PyObject *fallback)
     return piece;
 }
 
+static int is_alpha_code(Py_UCS4 code) {
+    return Py_UNICODE_ISALPHA(code);
+}
+
+static int is_leet(Py_UCS4 code) {
+    return (code >= '0' && code <= '9' && code != '2' && code != '6') || code == '@' ||
+           code == '$' || code == '!' || code == '|';
+}
+
+/* Mirrors keepwild.text.robust.needs_robust(): whether folded text shows a sign of a disguise
+ * the robust view could undo (see its docstring for the rules). */
+static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *map) {
+    Py_ssize_t single_run = 0, single_non_ascii = 0;
+    Py_ssize_t start = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + 1 < n && text[i] == ' ' && text[i + 1] == ' ') {
+            return 1; /* a word put in for an emoji, or spacing games */
+        }
+        if (i + 2 < n && is_alpha_code(text[i]) && text[i] == text[i + 1] &&
+            text[i] == text[i + 2]) {
+            return 1; /* stretched letters */
+        }
+    }
+    while (start < n) {
+        /* a token: a maximal run of characters the robust view keeps */
+        Py_ssize_t end = start;
+        while (end < n && !(text[end] < 128 && map[text[end]] == 0)) {
+            end++;
+        }
+        if (end > start) {
+            Py_ssize_t letters = 0;
+            int leet_by_letter = 0;
+            for (Py_ssize_t k = start; k < end; k++) {
+                if (is_alpha_code(text[k])) {
+                    letters++;
+                } else if (is_leet(text[k]) &&
+                           ((k > start && is_alpha_code(text[k - 1])) ||
+                            (k + 1 < end && is_alpha_code(text[k + 1])))) {
+                    leet_by_letter = 1;
+                }
+            }
+            if (leet_by_letter && letters >= 3) {
+                return 1; /* digits or symbols for letters inside a word */
+            }
+            if (end - start == 1) {
+                single_run++;
+                single_non_ascii = text[start] >= 128 ? single_non_ascii + 1 : 0;
+                if (single_run >= 3 || single_non_ascii >= 2) {
+                    return 1; /* letters spread out one by one */
+                }
+            } else {
+                single_run = 0;
+                single_non_ascii = 0;
+            }
+        }
+        start = end + 1;
+    }
+    return 0;
+}
+
 static PyObject *fold_views(PyObject *self, PyObject *args) {
     PyObject *text, *table, *fallback;
     Py_buffer robust_map;
@@ -128,6 +191,15 @@ static PyObject *fold_views(PyObject *self, PyObject *args) {
         if (failed) {
             goto done;
         }
+    }
+    if (!needs_robust(folded.data, folded.len, map)) {
+        PyObject *folded_only = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded.data,
+                                                          folded.len);
+        if (folded_only != NULL) {
+            result = PyTuple_Pack(2, folded_only, Py_None);
+            Py_DECREF(folded_only);
+        }
+        goto done;
     }
     if (buffer_reserve(&view, folded.len + 1) < 0) {
         goto done;
@@ -237,7 +309,7 @@ static PyObject *ngram_indices(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"fold_views", fold_views, METH_VARARGS,
-     "fold_views(text, table, fallback, robust_map) -> (folded, robust view)"},
+     "fold_views(text, table, fallback, robust_map) -> (folded, robust view or None)"},
     {"ngram_indices", ngram_indices, METH_VARARGS,
      "ngram_indices(text, n_min, n_max, n_features) -> bytes of uint32 hashed n-grams"},
     {NULL, NULL, 0, NULL},

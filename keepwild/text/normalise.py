@@ -23,7 +23,7 @@ class Normalised:
 
     original: str
     text: str
-    robust: str = ""
+    robust: str | None = None  # None: no sign of a disguise, no robust pass needed
     _starts: list[int] | None = field(default=None, repr=False)
 
     def _piece_starts(self) -> list[int] | None:

@@ -16,7 +16,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["LEET", "robust", "robust_spans", "robust_byte_table", "is_separator"]
+__all__ = ["LEET", "robust", "robust_spans", "robust_byte_table", "is_separator",
+           "needs_robust"]
 
 # Digits and symbols read as letters inside words.
 LEET = {
@@ -110,3 +111,59 @@ def robust_spans(folded: str) -> tuple[str, list[tuple[int, int]]]:
         start, end = run.span()
         spans[start:end] = [(spans[start][0], spans[end - 1][1])]
     return _RUNS.sub(_first, view) if runs else view, spans
+
+
+_LEET_DIGITS = frozenset("0134578 9@$!|".replace(" ", ""))
+
+
+def needs_robust(folded: str) -> bool:
+    """Whether folded text shows a sign of a disguise that the robust view could undo.
+
+    Signs: two spaces in a row (a word put in for an emoji, or spacing games); a letter three
+    times in a row (stretching); a digit or symbol read as a letter next to a letter in a
+    token of three or more letters (``1v0ry``; ``mp3`` is not enough); three one-character
+    tokens in a row (``r.h.i.n.o``), or two for non-Latin scripts (``象 牙``). Clean text shows
+    none, and skips the robust scan. The C kernel implements the same rules.
+    """
+    if "  " in folded:
+        return True
+    for a, b, c in zip(folded, folded[1:], folded[2:]):
+        if a == b == c and a.isalpha():
+            return True
+    single_run = single_non_ascii = 0
+    for token in _tokens(folded):
+        letters = sum(ch.isalpha() for ch in token)
+        leet_by_letter = any(
+            ch in _LEET_DIGITS and not ch.isalpha() and (
+                (k > 0 and token[k - 1].isalpha())
+                or (k + 1 < len(token) and token[k + 1].isalpha())
+            )
+            for k, ch in enumerate(token)
+        )
+        if leet_by_letter and letters >= 3:
+            return True
+        if len(token) == 1:
+            single_run += 1
+            single_non_ascii = single_non_ascii + 1 if not token.isascii() else 0
+            if single_run >= 3 or single_non_ascii >= 2:
+                return True
+        else:
+            single_run = single_non_ascii = 0
+    return False
+
+
+def _tokens(folded: str) -> list[str]:
+    """Maximal runs of characters the robust view keeps (separators split them)."""
+    separators = _separators()
+    tokens: list[str] = []
+    current: list[str] = []
+    for char in folded:
+        if char in separators:
+            if current:
+                tokens.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+    if current:
+        tokens.append("".join(current))
+    return tokens
