@@ -17,6 +17,7 @@ The model is deliberately simple enough to explain to a moderator:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field  # "field" is also an Evidence attribute
 
 from keepwild.detect.matcher import Hit
 from keepwild.detect.policy import Policy
@@ -38,22 +39,20 @@ class Evidence:
     field: str
     factor: float = 1.0
     excused_by: str | None = None
+    # Copied from the term once: the rules read them many times per listing.
+    kind: str = dataclass_field(init=False)
+    category: str = dataclass_field(init=False)
+    label: str = dataclass_field(init=False)
+    base_weight: float = dataclass_field(init=False)
 
-    @property
-    def kind(self) -> str:
-        return self.hit.term.term.kind
-
-    @property
-    def category(self) -> str:
-        return self.hit.term.term.category
+    def __post_init__(self) -> None:
+        term = self.hit.term.term
+        self.kind, self.category, self.label = term.kind, term.category, term.term
+        self.base_weight = term.weight
 
     @property
     def weight(self) -> float:
-        return self.hit.term.term.weight * self.factor
-
-    @property
-    def label(self) -> str:
-        return self.hit.term.term.term
+        return self.base_weight * self.factor
 
 
 @dataclass(frozen=True, slots=True)
