@@ -307,7 +307,50 @@ static PyObject *ngram_indices(PyObject *self, PyObject *args) {
     return out;
 }
 
+/*
+ * piece_lengths(text, table, fallback) -> bytes
+ *
+ * The length of each character's piece (see fold_views), one byte per character: what the
+ * offset map back to the original text is built from. Pieces are never 256 long.
+ */
+static PyObject *piece_lengths(PyObject *self, PyObject *args) {
+    PyObject *text, *table, *fallback;
+    if (!PyArg_ParseTuple(args, "UO!O", &text, &PyList_Type, &table, &fallback)) {
+        return NULL;
+    }
+    if (PyList_GET_SIZE(table) != 0x10000) {
+        PyErr_SetString(PyExc_ValueError, "table needs 65536 entries");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n);
+    if (out == NULL) {
+        return NULL;
+    }
+    unsigned char *lengths = (unsigned char *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 code = PyUnicode_READ(kind, data, i);
+        if (code < 128) {
+            lengths[i] = 1;
+            continue;
+        }
+        PyObject *piece = lookup_piece(code, table, fallback);
+        if (piece == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_ssize_t size = PyUnicode_GET_LENGTH(piece);
+        Py_DECREF(piece);
+        lengths[i] = (unsigned char)(size > 255 ? 255 : size);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"piece_lengths", piece_lengths, METH_VARARGS,
+     "piece_lengths(text, table, fallback) -> bytes, the length of each character's piece"},
     {"fold_views", fold_views, METH_VARARGS,
      "fold_views(text, table, fallback, robust_map) -> (folded, robust view or None)"},
     {"ngram_indices", ngram_indices, METH_VARARGS,

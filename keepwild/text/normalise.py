@@ -11,8 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from keepwild.text.fold import fold_table
-from keepwild.text.views import fold_views
+from keepwild.text.views import fold_views, piece_lengths
 
 __all__ = ["Normalised", "normalise"]
 
@@ -35,8 +34,7 @@ class Normalised:
             if len(self.text) == len(self.original) and self.original.isascii():
                 self._starts = []
             else:
-                table = fold_table()
-                lengths = list(map(len, map(table.__getitem__, map(ord, self.original))))
+                lengths = piece_lengths(self.original)
                 uniform = len(self.text) == len(self.original) and lengths.count(1) == len(lengths)
                 self._starts = [] if uniform else [0, *accumulate(lengths)]
         return self._starts or None

@@ -21,7 +21,7 @@ try:
 except ImportError:  # no compiler at install time: the Python path below is used
     _fastfold = None
 
-__all__ = ["fold_views", "HAS_C_KERNEL"]
+__all__ = ["fold_views", "piece_lengths", "HAS_C_KERNEL"]
 
 HAS_C_KERNEL = _fastfold is not None
 
@@ -44,3 +44,12 @@ def _fold_views_py(text: str) -> tuple[str, str | None]:
 
 fold_views = _fold_views_c if HAS_C_KERNEL else _fold_views_py
 fold_views.__doc__ = "``(fold(text), robust(fold(text)) or None)``, computed in one pass."
+
+
+def piece_lengths(text: str) -> bytes | list[int]:
+    """The length of each character's folded piece, in order (for offset maps)."""
+    if _fastfold is not None:
+        pieces, _ = _kernel_tables()
+        return _fastfold.piece_lengths(text, pieces, fold_table())  # type: ignore[no-any-return]
+    table = fold_table()
+    return list(map(len, map(table.__getitem__, map(ord, text))))

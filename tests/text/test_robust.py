@@ -66,3 +66,12 @@ def test_ngram_kernel_agrees_with_the_python_definition(text: str, n_min: int, e
 
     expected = _ngram_indices_py(text, n_min, n_min + extra, 2**16)
     assert np.array_equal(ngram_indices(text, n_min, n_min + extra, 2**16), expected)
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_piece_lengths_kernel_agrees_with_the_pieces(text: str) -> None:
+    from keepwild.text.fold import piece
+    from keepwild.text.views import piece_lengths
+
+    assert list(piece_lengths(text)) == [len(piece(c)) for c in text]
