@@ -17,7 +17,6 @@ never regular expressions, so no curator or partner can ship a pattern that make
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -127,7 +126,6 @@ class Matcher:
     """Both indexes for one lexicon. Build once per process; reuse for every listing."""
 
     def __init__(self, lexicon: Lexicon) -> None:
-        started = time.perf_counter()
         self.lexicon = lexicon
         self.terms: list[CompiledTerm] = []
         plain: dict[bytes, tuple[list[CompiledTerm], int, int]] = {}
@@ -167,7 +165,6 @@ class Matcher:
         self._context: LiteralIndex = build_index(context_patterns)
         self._robust_entries = [tuple(e) for e in robust_keys.values()]
         self._robust: LiteralIndex = build_index(list(robust_keys))
-        self.compile_seconds = time.perf_counter() - started
 
     def find(self, folded: str, robust_view: str | None) -> list[Hit]:
         """Every hit in folded text, plain ones first, disguised ones after.

@@ -6,9 +6,8 @@ names, so a spreadsheet, the JSON export and the Python objects all say the same
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
-from typing import Any
 
 from keepwild.text.langid import SUPPORTED_LANGUAGES
 
@@ -26,9 +25,6 @@ __all__ = [
 ]
 
 LANGUAGES = SUPPORTED_LANGUAGES
-#: Scientific names and other words shared by every language.
-MULTILINGUAL = "mul"
-
 CATEGORIES = (
     "ivory",
     "rhino_horn",
@@ -126,9 +122,6 @@ class Term:
         """The term as CSV cells (strings), in ``TERM_COLUMNS`` order."""
         row = asdict(self)
         return {name: _cell(row[name]) for name in TERM_COLUMNS}
-
-    def with_changes(self, **changes: Any) -> Term:
-        return replace(self, **changes)
 
 
 def _cell(value: object) -> str:

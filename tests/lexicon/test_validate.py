@@ -81,3 +81,10 @@ def test_cli_validate_fails_with_the_message(tmp_path: Path, small_lexicon_dir: 
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 3
     assert "error: en codeword 'white': too general" in done.stderr
+
+
+def test_term_precision_from_decisions() -> None:
+    from keepwild.lexicon.schema import Term
+
+    assert Term(term="ivory", lang="en", kind="product").precision is None
+    assert Term(term="ivory", lang="en", kind="product", tp=3, fp=1).precision == 0.75
