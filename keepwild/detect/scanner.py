@@ -114,7 +114,9 @@ class Scanner:
             assessment.verdict, assessment.score, assessment.categories, assessment.reasons
         )
         if self.model is not None:
-            verdict, score, categories, reasons = self._weigh(norm.text, hits, assessment)
+            verdict, score, categories, reasons = self._weigh(
+                self.model, norm.text, hits, assessment
+            )
         if self.detect_language and not listing.lang:
             language = detect_language(norm.original, _evidence_languages(hits))
         matches = tuple(
@@ -161,11 +163,10 @@ class Scanner:
         return rule_features(assessment, obfuscated=any(hit.via == "robust" for hit in hits))
 
     def _weigh(
-        self, folded: str, hits: list[Hit], assessment: Assessment
+        self, model: ListingModel, folded: str, hits: list[Hit], assessment: Assessment
     ) -> tuple[str, float, tuple[str, ...], tuple[Reason, ...]]:
         """Combine rules and model: the model's calibrated probability within policy bounds."""
-        assert self.model is not None
-        probability = self.model.probability(folded, self.rule_vector(hits, assessment))
+        probability = model.probability(folded, self.rule_vector(hits, assessment))
         verdict = self.policy.verdict_for(probability)
         bounds = []
         if (SEVERITY[verdict] < SEVERITY[assessment.floor]
@@ -183,7 +184,7 @@ class Scanner:
         categories = assessment.categories or (
             assessment.evidence_categories[:1] if verdict != "allow" else ()
         )
-        detail = (f"learned model {self.model.version}: probability {probability:.2f} "
+        detail = (f"learned model {model.version}: probability {probability:.2f} "
                   f"(rules alone {assessment.score:.2f})")
         if bounds:
             detail += "; " + "; ".join(bounds)
