@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from keepwild.detect.literals import LiteralIndex, build_index
 from keepwild.lexicon.model import Lexicon
@@ -73,8 +74,7 @@ class CompiledTerm:
     is_item: bool  # species, product or code word: evidence about the item itself
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A term found in folded text ``[start, end)``; ``via`` says which pass found it."""
 
     term: CompiledTerm

@@ -1,15 +1,17 @@
-"""What a scan returns: a verdict with its score, and the evidence that explains it."""
+"""What a scan returns: a verdict with its score, and the evidence that explains it.
+
+Results are named tuples: immutable like frozen dataclasses, but built several times faster,
+which matters because every scanned listing gets one.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Match", "Reason", "ScanResult"]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A lexicon term found in a listing, located in the text the seller wrote.
 
     ``start``/``end`` index the original value of ``field`` (Python string offsets), so
@@ -30,8 +32,7 @@ class Match:
     excused_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """One rule that fired, in words a moderator can read."""
 
     rule: str
@@ -39,8 +40,7 @@ class Reason:
     category: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ScanResult:
+class ScanResult(NamedTuple):
     """The outcome of scanning one listing."""
 
     id: str
@@ -68,9 +68,9 @@ class ScanResult:
             "species": list(self.species),
             "language": self.language,
             "matches": [
-                {**asdict(m), "obfuscation": list(m.obfuscation)} for m in self.matches
+                {**m._asdict(), "obfuscation": list(m.obfuscation)} for m in self.matches
             ],
-            "reasons": [asdict(r) for r in self.reasons],
+            "reasons": [r._asdict() for r in self.reasons],
             "policy": self.policy,
             "lexicon_version": self.lexicon_version,
         }
