@@ -81,8 +81,8 @@ def stats(path: PathArgument = None) -> None:
         table.add_column(kind, justify="right")
     table.add_column("distinct", justify="right")
     for lang in LANGUAGES:
-        row = [sum(n for (l, k, _), n in figures.cells.items() if l == lang and k == kind)
-               for kind in kinds]
+        row = [sum(n for (term_lang, k, _), n in figures.cells.items()
+                   if term_lang == lang and k == kind) for kind in kinds]
         table.add_row(lang, *map(str, row), str(figures.by_language[lang]))
     console.print(table)
     grid = Table(title="active item terms (species, product, codeword) per language and category")
@@ -91,8 +91,9 @@ def stats(path: PathArgument = None) -> None:
         grid.add_column(category, justify="right")
     for lang in LANGUAGES:
         grid.add_row(lang, *(
-            str(sum(n for (l, k, c), n in figures.cells.items()
-                    if l == lang and c == category and k in ("species", "product", "codeword")))
+            str(sum(n for (term_lang, k, c), n in figures.cells.items()
+                    if term_lang == lang and c == category
+                    and k in ("species", "product", "codeword")))
             for category in CATEGORIES
         ))
     console.print(grid)

@@ -3,8 +3,9 @@
 The model adds to the rules what keywords miss (paraphrases, context, style) and weighs their
 evidence with what labelled listings taught it. It is a logistic regression (trained with
 scikit-learn, see :mod:`keepwild.training.classifier`) over hashed character n-grams
-(:mod:`keepwild.text.ngrams`: stateless, so no vocabulary to ship) and a few rule features, followed by Platt calibration fitted on held-out data, so that a score
-of 0.8 means about 80 % of such listings were positives.
+(:mod:`keepwild.text.ngrams`: stateless, so no vocabulary to ship) and a few rule features,
+followed by Platt calibration fitted on held-out data, so that a score of 0.8 means about 80 %
+of such listings were positives.
 
 The model file is plain JSON (weights kept as index/value pairs): readable, versioned and safe
 to load from a partner, unlike a pickle.

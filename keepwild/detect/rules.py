@@ -118,7 +118,8 @@ def _apply_benign(
                 continue
             # A benign phrase in the title says what the whole listing is ("Bengal cat ...");
             # elsewhere it reaches only the words near it.
-            nearby = item.field == excuse.field and _gap(item.hit, excuse.hit) <= policy.benign_window
+            nearby = (item.field == excuse.field
+                      and _gap(item.hit, excuse.hit) <= policy.benign_window)
             if excuse.field == "title" or nearby:
                 item.factor *= 1.0 - excuse.hit.term.term.weight
                 item.excused_by = excuse.label

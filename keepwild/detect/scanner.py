@@ -5,25 +5,26 @@
 >>> result.verdict, result.categories
 ('block', ('ivory',))
 
-Work is ordered so that clean listings, the vast majority, cost one fold and two automaton
-passes; offset maps, price and phone patterns and the rules run only when an item term matched.
+Work is ordered so that clean listings, the vast majority, cost one fold and one or two index
+scans; offset maps, price and phone patterns, the rules and the model run only when an item
+term matched.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
 from keepwild.detect.listing import Listing
 from keepwild.detect.matcher import Hit, Matcher
+from keepwild.detect.model import ListingModel, default_model_path, rule_features
 from keepwild.detect.policy import Policy, load_policy
 from keepwild.detect.result import Match, Reason, ScanResult
-from keepwild.detect.model import ListingModel, default_model_path, rule_features
 from keepwild.detect.rules import SEVERITY, Assessment, Evidence, Signals, assess
 from keepwild.detect.signals import has_phone_number, has_price
 from keepwild.lexicon.files import load_lexicon
@@ -77,12 +78,12 @@ class Scanner:
         original = listing.joined_text()
         norm = normalise(original)
         hits = self.matcher.find(norm.text, norm.robust)
+        for hit in hits:
+            if hit.term.is_item:
+                return self._explain(listing, norm, hits)
         language = listing.lang or (
             detect_language(original) if self.detect_language else UNDETERMINED
         )
-        for hit in hits:
-            if hit.term.is_item:
-                return self._explain(listing, norm, hits, language)
         return ScanResult(listing.id, "allow", 0.0, (), (), language, (), (),
                           self.policy.name, self.lexicon.version)
 
@@ -96,20 +97,24 @@ class Scanner:
         if not any(hit.term.is_item for hit in hits):
             empty = Assessment(0.0, "allow", ())
             return norm.text, self.rule_vector(hits, empty), False
-        evidence, _, signals = self._evidence(listing, norm, _one_per_place(hits))
-        return norm.text, self.rule_vector(hits, assess(evidence, signals, self.policy)), True
+        _, _, _, assessment = self._assess(listing, norm, hits)
+        return norm.text, self.rule_vector(hits, assessment), True
 
     def scan_many(self, listings: Iterable[ListingLike]) -> Iterator[ScanResult]:
         """Scan listings lazily, in order."""
         for listing in listings:
             yield self.scan(listing)
 
-    def _explain(
-        self, listing: Listing, norm: Normalised, hits: list[Hit], language: str
-    ) -> ScanResult:
-        hits = _one_per_place(hits)
-        evidence, located, signals = self._evidence(listing, norm, hits)
-        assessment = assess(evidence, signals, self.policy)
+    def _assess(
+        self, listing: Listing, norm: Normalised, hits: list[Hit]
+    ) -> tuple[set[str], list[Evidence], list[tuple[int, int, int]], Assessment]:
+        """The rules' judgement of a listing with item hits, and what it was built from."""
+        languages = _evidence_languages(hits)
+        evidence, located, signals = self._evidence(listing, norm, _one_per_place(hits, languages))
+        return languages, evidence, located, assess(evidence, signals, self.policy)
+
+    def _explain(self, listing: Listing, norm: Normalised, hits: list[Hit]) -> ScanResult:
+        languages, evidence, located, assessment = self._assess(listing, norm, hits)
         verdict, score, categories, reasons = (
             assessment.verdict, assessment.score, assessment.categories, assessment.reasons
         )
@@ -117,8 +122,9 @@ class Scanner:
             verdict, score, categories, reasons = self._weigh(
                 self.model, norm.text, hits, assessment
             )
-        if self.detect_language and not listing.lang:
-            language = detect_language(norm.original, _evidence_languages(hits))
+        language = listing.lang or (
+            detect_language(norm.original, languages) if self.detect_language else UNDETERMINED
+        )
         matches = tuple(
             _match(item, start - base, end - base, norm.original[start:end],
                    norm.text[item.hit.start:item.hit.end])
@@ -192,10 +198,9 @@ class Scanner:
         return verdict, probability, categories if verdict != "allow" else (), reasons
 
 
-def _one_per_place(hits: list[Hit]) -> list[Hit]:
+def _one_per_place(hits: list[Hit], languages: set[str]) -> list[Hit]:
     """One hit per place and wording: a word shared by several languages' lists ("WhatsApp")
-    is reported once, as the term of the language most of the evidence is in."""
-    languages = _evidence_languages(hits)
+    is reported once, as the term of ``languages``, those most of the evidence is in."""
     best: dict[tuple[int, int, str], Hit] = {}
     for hit in hits:
         place = (hit.start, hit.end, hit.term.key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from keepwild.lexicon.model import Lexicon, term_key
+from keepwild.lexicon.model import Lexicon
 from keepwild.lexicon.schema import Status, Term
 
 __all__ = ["LexiconDiff", "TermChange", "diff_lexicons"]
