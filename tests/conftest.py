@@ -11,6 +11,8 @@ from keepwild.lexicon.model import Lexicon
 
 DATA = Path(__file__).parent / "data"
 
+pytest_plugins = ["db_fixtures"]  # SQLite and PostgreSQL databases for store/service tests
+
 
 @pytest.fixture(scope="session")
 def small_lexicon_dir() -> Path:

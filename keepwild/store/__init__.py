@@ -1,0 +1,8 @@
+"""Storage stage: the service's database (SQLite embedded, PostgreSQL deployed), its tables
+and migrations, and the hash-chained audit log."""
+
+from keepwild.store.audit import Verification, verify
+from keepwild.store.database import Database, default_database_url
+from keepwild.store.errors import StoreError
+
+__all__ = ["Database", "default_database_url", "StoreError", "Verification", "verify"]

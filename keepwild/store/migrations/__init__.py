@@ -1,0 +1,1 @@
+"""Alembic migrations of the keepwild schema (run by :meth:`keepwild.store.Database.upgrade`)."""
