@@ -1,0 +1,108 @@
+"""Assembling the service: :func:`create_app` builds one FastAPI application from
+:class:`Settings`; it holds no logic of its own.
+
+Start-up migrates the schema (unless told not to: ``keepwild serve`` migrates once before
+starting its workers), builds the scanner, and starts the webhook dispatcher and the lexicon
+watcher; shut-down stops them and closes the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from keepwild.service.auth import Authenticator
+from keepwild.service.background import Periodic
+from keepwild.service.deps import Runtime
+from keepwild.service.http import BodyLimit, Json, install_error_handlers
+from keepwild.service.routers import (
+    accounts,
+    audit,
+    health,
+    lexicon,
+    listings,
+    metrics,
+    queue,
+    reports,
+    scan,
+    webhooks,
+)
+from keepwild.service.scanning import ScannerHolder
+from keepwild.service.settings import Settings
+from keepwild.service.webhooks import Dispatcher
+from keepwild.store.database import Database
+
+__all__ = ["create_app", "app_from_env", "build_runtime"]
+
+API_VERSION = "1"
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    db = Database(settings.database_url)
+    return Runtime(
+        settings=settings,
+        db=db,
+        scanner=ScannerHolder(settings.lexicon, settings.policy, settings.model),
+        auth=Authenticator(db, settings.clock, settings.auth_cache_seconds),
+        dispatcher=Dispatcher(db, settings.clock, timeout=settings.webhook_timeout,
+                              base=settings.webhook_backoff_base,
+                              cap=settings.webhook_backoff_max,
+                              poll=settings.webhook_poll_seconds),
+    )
+
+
+def _start(rt: Runtime) -> None:
+    if rt.settings.migrate:
+        rt.db.upgrade()
+    rt.scanner.refresh(rt.db)
+    if rt.settings.background:
+        rt.dispatcher.start()
+        watcher = Periodic("keepwild-lexicon", rt.settings.lexicon_poll_seconds,
+                           lambda: rt.scanner.refresh(rt.db))
+        watcher.start()
+        rt.tasks.append(watcher)
+
+
+def _stop(rt: Runtime) -> None:
+    for task in rt.tasks:
+        if isinstance(task, Periodic):
+            task.stop()
+    rt.dispatcher.stop()
+    rt.db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The keepwild API for ``settings`` (default: from ``KEEPWILD_*`` variables)."""
+    settings = settings or Settings.from_env()
+    rt = build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_start, rt)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(_stop, rt)
+
+    app = FastAPI(
+        title="keepwild",
+        version=API_VERSION,
+        summary="Detect, review and act on online listings of prohibited wildlife.",
+        lifespan=lifespan,
+        default_response_class=Json,
+    )
+    app.state.runtime = rt
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    for module in (health, scan, listings, queue, reports, lexicon, metrics, accounts,
+                   webhooks, audit):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (each worker builds its app from the environment)."""
+    return create_app(Settings.from_env())

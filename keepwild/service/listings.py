@@ -1,0 +1,247 @@
+"""Listings in: validated, scanned, stored, and queued for review when flagged.
+
+Ingestion is idempotent on the platform's listing id: sending a listing again only moves its
+``last_seen``, unless its content changed, in which case it is scanned again. A batch is all
+or nothing: one invalid record refuses the whole batch (naming the record), so a platform
+never has to work out which half was stored. The scanning, the slow part, happens before the
+write transaction opens; the writes are a handful of multi-row statements per batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from keepwild.detect.listing import Listing as ListingRecord
+from keepwild.detect.result import ScanResult
+from keepwild.errors import InputError
+from keepwild.service.auth import Principal
+from keepwild.service.errors import Invalid, NotFound
+from keepwild.service.scanning import ScannerHolder
+from keepwild.service.urls import url_digest
+from keepwild.store import audit
+from keepwild.store.database import Database, as_utc
+from keepwild.store.dialect import insert_for
+from keepwild.store.tables import QUEUE_OPEN, Decision, Listing, QueueItem, ScanRecord
+
+__all__ = ["parse_listing", "ingest", "listing_view", "scan_view", "content_hash",
+           "MAX_SHORT_FIELD", "MAX_IMAGE_CHARS"]
+
+MAX_SHORT_FIELD = 16  # lang, currency
+MAX_IMAGE_CHARS = 2048
+FLAGGED = ("block", "review")
+
+_LISTINGS = Listing.__table__
+_SCANS = ScanRecord.__table__
+_QUEUE = QueueItem.__table__
+
+
+def parse_listing(record: Any, where: str = "") -> ListingRecord:
+    """Validate one listing object with the scanner's own rules plus the service's column
+    limits; the error names the record (``listings[3]: ...``) and the field."""
+    try:
+        listing = ListingRecord.from_mapping(record)
+    except InputError as exc:
+        raise Invalid(f"{where}{exc}") from None
+    for name in ("lang", "currency"):
+        value = getattr(listing, name)
+        if value is not None and len(value) > MAX_SHORT_FIELD:
+            raise Invalid(f"{where}field {name!r} is longer than {MAX_SHORT_FIELD} characters")
+    if any(len(image) > MAX_IMAGE_CHARS for image in listing.images):
+        raise Invalid(f"{where}field 'images' holds a URL longer than {MAX_IMAGE_CHARS} "
+                      "characters")
+    return listing
+
+
+def content_hash(listing: ListingRecord) -> str:
+    """What decides whether a re-sent listing changed (and must be scanned again)."""
+    body = orjson.dumps([listing.title, listing.description, listing.price, listing.currency,
+                         listing.seller, listing.url, list(listing.images), listing.lang])
+    return hashlib.sha256(body).hexdigest()
+
+
+def scan_view(result: ScanResult, model_version: str | None) -> dict[str, Any]:
+    """A scan as the API returns it: the CLI's record plus the model version."""
+    view = result.to_dict()
+    view["model_version"] = model_version
+    return view
+
+
+@dataclass(slots=True)
+class _Item:
+    record: ListingRecord
+    digest: str
+    listing_id: int | None = None
+    status: str = "created"
+    result: ScanResult | None = None
+    verdict: str = "allow"
+    score: float = 0.0
+    categories: tuple[str, ...] = ()
+
+
+def _fields(item: _Item, now: datetime) -> dict[str, Any]:
+    record, result = item.record, item.result
+    assert result is not None
+    return {
+        "external_id": record.id, "title": record.title, "description": record.description,
+        "price": record.price, "currency": record.currency, "seller": record.seller,
+        "url": record.url, "url_hash": url_digest(record.url) if record.url else None,
+        "images": list(record.images), "lang": record.lang, "content_hash": item.digest,
+        "last_seen": now, "verdict": result.verdict, "score": result.score,
+        "language": result.language,
+        "category": result.categories[0] if result.categories else None,
+    }
+
+
+def _explanation(result: ScanResult) -> dict[str, Any]:
+    view = result.to_dict()
+    return {"matches": view["matches"], "reasons": view["reasons"]}
+
+
+def ingest(db: Database, holder: ScannerHolder, caller: Principal,
+           records: Sequence[ListingRecord], now: datetime) -> list[dict[str, Any]]:
+    """Store and scan ``records``; one result per record, in order."""
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        if record.id in seen:
+            raise Invalid(f"listings[{index}]: id {record.id!r} appears twice in the batch")
+        seen.add(record.id)
+    items = [_Item(r, content_hash(r)) for r in records]
+    with db.session() as session:
+        known = {row.external_id: row for row in session.execute(
+            select(Listing.id, Listing.external_id, Listing.content_hash, Listing.verdict,
+                   Listing.score, Listing.category).where(Listing.external_id.in_(seen)))}
+    for item in items:
+        row = known.get(item.record.id)
+        if row is not None:
+            item.listing_id = row.id
+            item.status = "unchanged" if row.content_hash == item.digest else "updated"
+            item.verdict, item.score = row.verdict, row.score
+            item.categories = (row.category,) if row.category else ()
+        if item.status != "unchanged":
+            item.result = holder.scan(item.record)
+            item.verdict, item.score = item.result.verdict, item.result.score
+            item.categories = item.result.categories
+    model_version = holder.model_version
+    with db.transaction() as session:
+        _write(session, db.dialect, items, now, model_version)
+        queued = _open_items(session, [i.listing_id for i in items if i.listing_id])
+        counts = {s: sum(i.status == s for i in items) for s in ("created", "updated",
+                                                                    "unchanged")}
+        batch = hashlib.sha256("\n".join(f"{i.record.id}\t{i.digest}" for i in items)
+                               .encode()).hexdigest()
+        audit.append(session, at=now, actor=caller.actor, action="listings.ingest",
+                     subject=f"batch:{batch[:16]}",
+                     details={**counts, "flagged": sum(i.verdict in FLAGGED for i in items
+                                                       if i.status != "unchanged"),
+                              "sha256": batch})
+    return [{"id": i.record.id, "listing": i.listing_id, "status": i.status,
+             "verdict": i.verdict, "score": round(i.score, 4), "categories": list(i.categories),
+             "queued": i.listing_id in queued} for i in items]
+
+
+def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
+           model_version: str | None) -> None:
+    new = [i for i in items if i.status == "created"]
+    if new:
+        insert = insert_for(dialect, _LISTINGS).on_conflict_do_nothing(
+            index_elements=["external_id"]).returning(_LISTINGS.c.id, _LISTINGS.c.external_id)
+        inserted = dict((r.external_id, r.id) for r in session.execute(
+            insert, [{**_fields(i, now), "first_seen": now} for i in new]))
+        raced = [i for i in new if i.record.id not in inserted]
+        for item in new:
+            item.listing_id = inserted.get(item.record.id)
+        if raced:  # another request stored these meanwhile: ours is the newer content
+            ids = dict(session.execute(select(Listing.external_id, Listing.id).where(
+                Listing.external_id.in_([i.record.id for i in raced]))).tuples())
+            for item in raced:
+                item.listing_id, item.status = ids[item.record.id], "updated"
+    changed = [i for i in items if i.status == "updated"]
+    if changed:
+        session.execute(update(Listing), [{"id": i.listing_id, **_fields(i, now)}
+                                          for i in changed])
+    unchanged = [i.listing_id for i in items if i.status == "unchanged"]
+    if unchanged:
+        session.execute(update(Listing).where(Listing.id.in_(unchanged)).values(last_seen=now))
+    scanned = [i for i in items if i.result is not None]
+    if not scanned:
+        return
+    rows = session.execute(_SCANS.insert().returning(_SCANS.c.id, _SCANS.c.listing_id), [{
+        "listing_id": i.listing_id, "scanned_at": now,
+        "lexicon_version": i.result.lexicon_version, "model_version": model_version,
+        "policy": i.result.policy, "verdict": i.result.verdict, "score": i.result.score,
+        "language": i.result.language, "categories": list(i.result.categories),
+        "explanation": _explanation(i.result),
+    } for i in scanned if i.result is not None])
+    scan_ids = dict((r.listing_id, r.id) for r in rows)
+    flagged = [i for i in scanned if i.verdict in FLAGGED]
+    if flagged:
+        session.execute(
+            insert_for(dialect, _QUEUE).on_conflict_do_nothing(
+                index_elements=["target"], index_where=QUEUE_OPEN),
+            [{"target": f"listing:{i.listing_id}", "listing_id": i.listing_id,
+              "scan_id": scan_ids[i.listing_id], "url": i.record.url, "source": "scan",
+              "priority": i.score, "status": "pending", "created_at": now} for i in flagged])
+
+
+def _open_items(session: Session, listing_ids: list[int | None]) -> set[int]:
+    ids = [i for i in listing_ids if i is not None]
+    if not ids:
+        return set()
+    return set(session.execute(select(QueueItem.listing_id).where(
+        QueueItem.listing_id.in_(ids), QueueItem.status != "decided")).scalars())
+
+
+def find_listing(session: Session, external_id: str) -> Listing:
+    listing = session.execute(
+        select(Listing).where(Listing.external_id == external_id)).scalar_one_or_none()
+    if listing is None:
+        raise NotFound(f"no listing with id {external_id!r}")
+    return listing
+
+
+def latest_scan(session: Session, listing_id: int) -> ScanRecord | None:
+    return session.execute(select(ScanRecord).where(ScanRecord.listing_id == listing_id)
+                           .order_by(ScanRecord.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def listing_fields(listing: Listing) -> dict[str, Any]:
+    return {"id": listing.external_id, "title": listing.title,
+            "description": listing.description, "price": listing.price,
+            "currency": listing.currency, "seller": listing.seller, "url": listing.url,
+            "images": listing.images, "lang": listing.lang}
+
+
+def stored_scan_view(scan: ScanRecord) -> dict[str, Any]:
+    return {"verdict": scan.verdict, "score": round(scan.score, 4),
+            "categories": scan.categories, "language": scan.language,
+            "lexicon_version": scan.lexicon_version, "model_version": scan.model_version,
+            "policy": scan.policy, "scanned_at": as_utc(scan.scanned_at),
+            "matches": scan.explanation.get("matches", []),
+            "reasons": scan.explanation.get("reasons", [])}
+
+
+def listing_view(session: Session, external_id: str) -> dict[str, Any]:
+    """A listing with its latest scan, its place in the queue and the decisions on it."""
+    listing = find_listing(session, external_id)
+    scan = latest_scan(session, listing.id)
+    item = session.execute(select(QueueItem).where(QueueItem.listing_id == listing.id)
+                           .order_by(QueueItem.id.desc()).limit(1)).scalar_one_or_none()
+    decisions = session.execute(select(Decision).where(Decision.listing_id == listing.id)
+                                .order_by(Decision.id)).scalars()
+    return {
+        **listing_fields(listing),
+        "first_seen": as_utc(listing.first_seen), "last_seen": as_utc(listing.last_seen),
+        "scan": stored_scan_view(scan) if scan is not None else None,
+        "queue": None if item is None else {"id": item.id, "status": item.status,
+                                            "source": item.source},
+        "decisions": [{"id": d.id, "action": d.action, "policy_reason": d.policy_reason,
+                       "decided_at": as_utc(d.created_at)} for d in decisions],
+    }
