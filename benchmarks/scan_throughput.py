@@ -2,11 +2,14 @@
 
 Run: python benchmarks/scan_throughput.py [--listings 100000] [--seed 7]
 
-Prints listings/s and MB/s for the full scanner (fold, both automata, language
-identification, rules) and for a naive baseline (one Python ``re`` alternation of the same
+Prints listings/s and MB/s for the full scanner (fold, both automata, rules, model,
+explanations; language identification where there is evidence, and a second figure reading
+every listing's language) and for a naive baseline (one Python ``re`` alternation of the same
 terms, case-insensitive, no normalisation), their ratio, the share of time spent folding
 versus matching, peak memory and lexicon compile time. The baseline is timed on a subsample
-because it is slow; rates are per listing, so the ratio is fair.
+because it is slow; rates are per listing, so the ratio is fair. Times are this process's CPU
+time (``time.process_time``), so the figures are per core and stay comparable when other
+work shares the machine.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def make_corpus(count: int, seed: int, mention_rate: float, terms_by_lang: dict[
         lang = rng.choice(langs)
         sentences = FILLER[lang]
         parts: list[str] = []
-        while sum(len(p.encode()) + 1 for p in parts) < 330:
+        while sum(len(p.encode()) + 1 for p in parts) < 368:
             parts.append(rng.choice(sentences))
         if rng.random() < mention_rate and terms_by_lang.get(lang):
             parts.insert(rng.randrange(len(parts) + 1), rng.choice(terms_by_lang[lang]))
@@ -71,9 +74,9 @@ def main() -> None:
     args = parser.parse_args()
 
     lexicon = load_lexicon(args.lexicon)
-    started = time.perf_counter()
+    started = time.process_time()
     Matcher(lexicon)
-    compile_seconds = time.perf_counter() - started
+    compile_seconds = time.process_time() - started
     terms_by_lang: dict[str, list[str]] = {}
     for term in lexicon.matchable():
         if term.kind in ITEM_KINDS:
@@ -94,50 +97,50 @@ def main() -> None:
     model = scanner.model.version if scanner.model else "none (rules only)"
     print(f"learned model: {model}")
 
-    started = time.perf_counter()
+    started = time.process_time()
     views = [fold_views(t) for t in texts]
-    fold_seconds = time.perf_counter() - started
-    started = time.perf_counter()
+    fold_seconds = time.process_time() - started
+    started = time.process_time()
     for folded, robust_view in views:
         scanner.matcher.find(folded, robust_view)
-    match_seconds = time.perf_counter() - started
+    match_seconds = time.process_time() - started
     del views
 
-    started = time.perf_counter()
+    # The full pipeline: fold, both indexes, rules, model, explanations; a listing's language is
+    # identified when it has wildlife evidence, otherwise when the caller reads it.
+    started = time.process_time()
     flagged = sum(scanner.scan(listing).verdict != "allow" for listing in corpus)
-    full_seconds = time.perf_counter() - started
+    full_seconds = time.process_time() - started
 
-    quiet = Scanner(lexicon, detect_language=False)
-    for listing in corpus[:2000]:
-        quiet.scan(listing)
-    started = time.perf_counter()
+    # The same, reading every listing's language (CLD2 or the script for every clean listing).
+    started = time.process_time()
     for listing in corpus:
-        quiet.scan(listing)
-    no_langid_seconds = time.perf_counter() - started
+        scanner.scan(listing).language  # noqa: B018 - reading it is the point
+    language_seconds = time.process_time() - started
 
     words = sorted({t.term for t in lexicon.matchable()}, key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     sample = texts[: args.baseline_sample]
     sample_size = sum(len(t.encode()) for t in sample)
-    started = time.perf_counter()
+    started = time.process_time()
     for text in sample:
         pattern.findall(text)
-    naive_seconds = time.perf_counter() - started
+    naive_seconds = time.process_time() - started
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     naive_rate = len(sample) / naive_seconds
-    print(f"full scanner, lang given (fold, match, rules, model): "
-          f"{rate(len(corpus), no_langid_seconds, size)}; "
-          f"{len(corpus) / no_langid_seconds / naive_rate:,.0f}x the naive baseline")
-    print(f"full scanner, language identified for every listing:  "
+    print(f"full scanner (fold, match, rules, model, explanations): "
           f"{rate(len(corpus), full_seconds, size)}; {flagged:,} flagged; "
           f"{len(corpus) / full_seconds / naive_rate:,.0f}x the naive baseline")
+    print(f"full scanner, reading every listing's language: "
+          f"{rate(len(corpus), language_seconds, size)}; "
+          f"{len(corpus) / language_seconds / naive_rate:,.0f}x the naive baseline")
     print(f"naive re alternation ({len(words):,} terms, {len(sample):,}-listing sample): "
           f"{rate(len(sample), naive_seconds, sample_size)}")
-    print(f"time share (lang given): normalisation (fold + robust view) "
-          f"{fold_seconds / no_langid_seconds:.0%}, matching (both indexes) "
-          f"{match_seconds / no_langid_seconds:.0%}, rules, model and explanations "
-          f"{1 - (fold_seconds + match_seconds) / no_langid_seconds:.0%}")
+    print(f"time share (full scanner): normalisation (fold + robust view) "
+          f"{fold_seconds / full_seconds:.0%}, matching (both indexes) "
+          f"{match_seconds / full_seconds:.0%}, rules, model, language and explanations "
+          f"{1 - (fold_seconds + match_seconds) / full_seconds:.0%}")
     print(f"peak resident memory: {peak_mb:.0f} MB for the whole run, the generated corpus of "
           f"{len(corpus):,} listings included; {scanner_mb:.0f} MB resident with the scanner built "
           f"(lexicon, indexes, model), before the corpus")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,9 @@ from keepwild.lexicon.files import load_lexicon
 from keepwild.lexicon.model import Lexicon
 from keepwild.lexicon.schema import Kind
 from keepwild.text.fold import emoji_words, fold_table
-from keepwild.text.langid import UNDETERMINED, detect_language
+from keepwild.text.langid import UNDETERMINED
 from keepwild.text.normalise import Normalised, normalise
+from keepwild.text.views import fold_views
 from keepwild.text.robust import LEET
 
 __all__ = ["Scanner"]
@@ -76,13 +78,13 @@ class Scanner:
         if not isinstance(listing, Listing):
             listing = Listing.from_mapping(listing)
         original = listing.joined_text()
-        norm = normalise(original)
-        hits = self.matcher.find(norm.text, norm.robust)
+        folded, robust_view = fold_views(original)
+        hits = self.matcher.find(folded, robust_view)
         for hit in hits:
             if hit.term.is_item:
-                return self._explain(listing, norm, hits)
+                return self._explain(listing, Normalised(original, folded, robust_view), hits)
         language = listing.lang or (
-            detect_language(original) if self.detect_language else UNDETERMINED
+            (original, ()) if self.detect_language else UNDETERMINED
         )
         return ScanResult(listing.id, "allow", 0.0, (), (), language, (), (),
                           self.policy.name, self.lexicon.version)
@@ -123,7 +125,8 @@ class Scanner:
                 self.model, norm.text, hits, assessment
             )
         language = listing.lang or (
-            detect_language(norm.original, languages) if self.detect_language else UNDETERMINED
+            (norm.original, languages) if self.detect_language
+            else UNDETERMINED
         )
         matches = tuple(
             _match(item, start - base, end - base, norm.original[start:end],
@@ -237,30 +240,35 @@ def _match(item: Evidence, start: int, end: int, original: str, folded: str) -> 
     )
 
 
+@lru_cache(maxsize=8192)
+def _char_disguise(char: str) -> str | None:
+    """The disguise a single character of a match stands for, if any (cached: the same few
+    characters recur, and Unicode name lookups are slow)."""
+    if char.isascii():
+        return None
+    category = unicodedata.category(char)
+    piece = fold_table()[ord(char)]
+    name = unicodedata.name(char, "")
+    if char in emoji_words():
+        return "emoji"
+    if category == "Cf" or (piece == "" and category != "Mn"):
+        return "zero_width"
+    if category.startswith("L") and piece.isascii() and piece.isalpha() and (
+        name.split(" ")[0] in ("CYRILLIC", "GREEK", "ARMENIAN")
+    ):
+        return "homoglyph"
+    if "CJK" in name and piece != char and len(piece) == 1:
+        return "traditional"
+    if name.startswith("FULLWIDTH"):
+        return "fullwidth"
+    return None
+
+
 def _obfuscation(hit: Hit, original: str, folded: str) -> tuple[str, ...]:
     """Which disguises the seller used in this match, for the moderator and for metrics."""
     if hit.via == "plain" and original.isascii() and hit.term.term.kind != Kind.CODEWORD:
         return ()  # plain ASCII text matched as written: nothing disguised
-    found: list[str] = []
-    table = fold_table()
-    emoji = emoji_words()
-    for char in original:
-        if char.isascii():
-            continue
-        category = unicodedata.category(char)
-        piece = table[ord(char)]
-        if char in emoji:
-            found.append("emoji")
-        elif category == "Cf" or (piece == "" and category != "Mn"):
-            found.append("zero_width")
-        elif category.startswith("L") and piece.isascii() and piece.isalpha() and (
-            unicodedata.name(char, "").split(" ")[0] in ("CYRILLIC", "GREEK", "ARMENIAN")
-        ):
-            found.append("homoglyph")
-        elif "CJK" in unicodedata.name(char, "") and piece != char and len(piece) == 1:
-            found.append("traditional")
-        elif unicodedata.name(char, "").startswith("FULLWIDTH"):
-            found.append("fullwidth")
+    found = [family for family in map(_char_disguise, original) if family]
     if hit.via == "robust":
         if hit.spaced:
             found.append("spaced")

@@ -31,15 +31,16 @@ _SCRIPTS = (
     ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
     ("zh", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
 )
+_LETTER = re.compile(r"[^\W\d_]")
 # Language shows in the first lines; identifying on a bounded sample keeps the cost flat.
 _SAMPLE_CHARS = 240
 
 
 def _script_language(sample: str) -> str | None:
     """The language of a text mostly written in a single-language script, if any."""
-    letters = sum(map(str.isalpha, sample))
     for lang, pattern in _SCRIPTS:
-        if letters and len(pattern.findall(sample)) * 2 >= letters:
+        found = len(pattern.findall(sample))
+        if found and found * 2 >= len(_LETTER.findall(sample)):
             return lang
     return None
 
