@@ -89,7 +89,10 @@ static PyObject *lookup_piece(Py_UCS4 code, PyObject *table, PyObject *fallback)
     return piece;
 }
 
-static int is_alpha_code(Py_UCS4 code) {
+static inline int is_alpha_code(Py_UCS4 code) {
+    if (code < 128) {
+        return (Py_UCS4)((code | 0x20) - 'a') < 26; /* ASCII letters, without a table lookup */
+    }
     return Py_UNICODE_ISALPHA(code);
 }
 
@@ -107,8 +110,8 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
         if (i + 1 < n && text[i] == ' ' && text[i + 1] == ' ') {
             return 1; /* a word put in for an emoji, or spacing games */
         }
-        if (i + 2 < n && is_alpha_code(text[i]) && text[i] == text[i + 1] &&
-            text[i] == text[i + 2]) {
+        if (i + 2 < n && text[i] == text[i + 1] && text[i] == text[i + 2] &&
+            is_alpha_code(text[i])) {
             return 1; /* stretched letters */
         }
     }
