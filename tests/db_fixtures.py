@@ -88,7 +88,7 @@ def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 def empty_tables(url: str) -> None:
     """Delete every row (keeping the schema) and restart the audit chain."""
     if url.startswith("sqlite"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=60) as connection:
             connection.execute("PRAGMA foreign_keys=OFF")
             tables = [r[0] for r in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' "

@@ -62,7 +62,7 @@ def export_decisions(session: Session, out: IO[bytes], *, seed: int = 2026) -> t
     for decision, listing in session.execute(
         select(Decision, Listing).join(Listing, Listing.id == Decision.listing_id)
         .order_by(Decision.id)
-    ).tuples():
+    ):
         latest[listing.id] = (decision, listing)
     labeled = []
     for decision, listing in latest.values():

@@ -153,14 +153,15 @@ def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
     if new:
         insert = insert_for(dialect, _LISTINGS).on_conflict_do_nothing(
             index_elements=["external_id"]).returning(_LISTINGS.c.id, _LISTINGS.c.external_id)
-        inserted = dict((r.external_id, r.id) for r in session.execute(
-            insert, [{**_fields(i, now), "first_seen": now} for i in new]))
+        inserted = {r.external_id: r.id for r in session.execute(
+            insert, [{**_fields(i, now), "first_seen": now} for i in new])}
         raced = [i for i in new if i.record.id not in inserted]
         for item in new:
             item.listing_id = inserted.get(item.record.id)
         if raced:  # another request stored these meanwhile: ours is the newer content
-            ids = dict(session.execute(select(Listing.external_id, Listing.id).where(
-                Listing.external_id.in_([i.record.id for i in raced]))).tuples())
+            ids = {row.external_id: row.id for row in session.execute(
+                select(Listing.external_id, Listing.id).where(
+                    Listing.external_id.in_([i.record.id for i in raced])))}
             for item in raced:
                 item.listing_id, item.status = ids[item.record.id], "updated"
     changed = [i for i in items if i.status == "updated"]
@@ -180,7 +181,7 @@ def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
         "language": i.result.language, "categories": list(i.result.categories),
         "explanation": _explanation(i.result),
     } for i in scanned if i.result is not None])
-    scan_ids = dict((r.listing_id, r.id) for r in rows)
+    scan_ids = {r.listing_id: r.id for r in rows}
     flagged = [i for i in scanned if i.verdict in FLAGGED]
     if flagged:
         session.execute(

@@ -23,7 +23,7 @@ def _counts(session: Session, column: Any, *where: Any) -> dict[str, int]:
     for condition in where:
         query = query.where(condition)
     return {str(key) if key is not None else "none": int(count)
-            for key, count in session.execute(query).tuples()}
+            for key, count in session.execute(query)}
 
 
 def _weekly(session: Session, dialect: str, stamp: Any, value: Any, since: datetime
@@ -33,7 +33,7 @@ def _weekly(session: Session, dialect: str, stamp: Any, value: Any, since: datet
     query = select(week, value, func.count()).where(stamp >= since).group_by(week, value) \
         .order_by(week)
     table_rows: dict[str, dict[str, int]] = {}
-    for key, group, count in session.execute(query).tuples():
+    for key, group, count in session.execute(query):
         table_rows.setdefault(str(key), {})[str(group)] = int(count)
     return [{"week": week_key, **groups} for week_key, groups in table_rows.items()]
 
@@ -41,7 +41,7 @@ def _weekly(session: Session, dialect: str, stamp: Any, value: Any, since: datet
 def _durations(session: Session, dialect: str) -> dict[str, float | int | None]:
     seconds = [float(s) for s in session.execute(
         select(seconds_between(dialect, QueueItem.created_at, Decision.created_at))
-        .join(Decision, Decision.queue_item_id == QueueItem.id)
+        .select_from(QueueItem).join(Decision, Decision.queue_item_id == QueueItem.id)
         .where(QueueItem.source == "scan")).scalars()]
     if not seconds:
         return {"decided": 0, "median": None, "p90": None, "max": None}
@@ -74,12 +74,12 @@ def metrics(session: Session, dialect: str, now: datetime, weeks: int) -> dict[s
                 str(k) if k is not None else "none": int(v) for k, v in session.execute(
                     select(Listing.category, func.count()).select_from(Decision)
                     .join(Listing, Listing.id == Decision.listing_id)
-                    .group_by(Listing.category)).tuples()},
+                    .group_by(Listing.category))},
             "by_language": {
                 str(k): int(v) for k, v in session.execute(
                     select(Listing.language, func.count()).select_from(Decision)
                     .join(Listing, Listing.id == Decision.listing_id)
-                    .group_by(Listing.language)).tuples()},
+                    .group_by(Listing.language))},
             "by_week": _weekly(session, dialect, Decision.created_at, Decision.action, since),
             "flag_to_decision_seconds": _durations(session, dialect),
         },
@@ -91,7 +91,7 @@ def metrics(session: Session, dialect: str, now: datetime, weeks: int) -> dict[s
                 str(k): int(v) for k, v in session.execute(
                     select(outcome, func.count()).select_from(Report)
                     .outerjoin(Decision, Decision.queue_item_id == Report.queue_item_id)
-                    .group_by(outcome)).tuples()},
+                    .group_by(outcome))},
             "by_week": _weekly(session, dialect, Report.created_at, Report.source, since),
         },
     }

@@ -158,6 +158,6 @@ def queue_counts(session: Session, now: datetime) -> dict[str, int]:
     expired = and_(QueueItem.status == "claimed", QueueItem.lease_expires_at < now)
     for status, is_expired, count in session.execute(
         select(QueueItem.status, expired, func.count()).group_by(QueueItem.status, expired)
-    ).tuples():
+    ):
         counts["pending" if is_expired else status] += count
     return counts

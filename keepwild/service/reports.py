@@ -168,7 +168,7 @@ def report_views(session: Session, *, reporter_id: int | None = None,
     views = []
     for report, item, decision, external_id in session.execute(
         query.order_by(Report.id.desc()).limit(limit).offset(offset)
-    ).tuples():
+    ):
         view = {
             "receipt": report.receipt, "source": report.source, "category": report.category,
             "listing_ref": report.listing_ref, "url": report.url, "text": report.text,

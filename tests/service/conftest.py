@@ -81,10 +81,12 @@ class Service:
 
     def client(self, key: str | None = None, **options: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60, **options)
+        # plain HTTP on loopback: skip building a certificate store (70 ms a client)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60, verify=False,
+                            **options)
 
 
-def service_settings(url: str, clock: Clock, **overrides: Any) -> Settings:
+def service_settings(url: str, clock: Callable[[], datetime], **overrides: Any) -> Settings:
     values: dict[str, Any] = dict(database_url=url, lexicon=str(SMALL_LEXICON), model="none",
                                   background=False, clock=clock, lease_seconds=300,
                                   reports_per_hour_public=5, max_batch=50, max_claim=20,
