@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from keepwild.cli.images import images_app
 from keepwild.cli.lexicon import lexicon_app
 from keepwild.cli.scan import demo, policies, scan
 from keepwild.cli.training import corpus_app, eval_, train
@@ -21,6 +22,7 @@ app.command()(demo)
 app.command()(train)
 app.command("eval")(eval_)
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(images_app, name="images")
 app.add_typer(corpus_app, name="corpus")
 
 
