@@ -4,5 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-venv.sh test
+# The OCR tests render Chinese text, which needs a font with CJK glyphs.
+if ! fc-list 2>/dev/null | grep -qi -E "wqy|noto sans cjk"; then
+  echo "setup: installing a CJK font for the OCR tests (Debian fonts-wqy-microhei)" >&2
+  if command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+  fi
+fi
 .venv/bin/lint-imports
 .venv/bin/python -m pytest -n 2 "$@"
