@@ -14,9 +14,9 @@ delta
 main
     everything older, in a multi-index hash of ``tables`` substrings of ``bits`` bits probed at
     ``radius`` (default 12 x 21 at radius 1). When the delta outgrows ``delta_limit`` it is
-    merged into main table by table: new ids go to the end of their buckets, an O(n) copy with
-    no re-sort, while lookups go on (a lookup may meet an id in both main and delta during the
-    merge; hits are deduplicated).
+    merged into main table by table, in a background thread: new ids go to the end of their
+    buckets, an O(n) copy with no re-sort, while lookups and additions go on (a lookup may meet
+    an id in both main and delta during the merge; hits are deduplicated).
 removals
     tombstones (one byte per id), effective at once; removed hashes are never reported.
 
@@ -171,6 +171,7 @@ class HashIndex:
         self._changes = 0
         self._removed = 0
         self._updated_at: float | None = None
+        self._merging: threading.Thread | None = None
         empty = np.zeros((0, CODE_BYTES), dtype=np.uint8)
         self._view = _View(empty, np.zeros(0, dtype=np.uint8), None, 0, None, 0, 0)
 
@@ -211,9 +212,20 @@ class HashIndex:
                 view = view._replace(delta=delta, delta_end=end)
             self._view = view
             self._touch(len(codes))
-            if view.delta_end - view.main_end >= self.params.delta_limit:
-                self._merge()
+            if (view.delta_end - view.main_end >= self.params.delta_limit
+                    and self._merging is None):
+                # Merging costs O(n) (about a second at ten million hashes): do it beside the
+                # callers, so that an addition never waits for it.
+                self._merging = threading.Thread(target=self._merge, name="hash-index-merge",
+                                                 daemon=True)
+                self._merging.start()
         return np.arange(first, end, dtype=np.int64)
+
+    def wait(self) -> None:
+        """Wait for a merge running in the background, if any."""
+        merging = self._merging
+        if merging is not None:
+            merging.join()
 
     def remove(self, ids: Sequence[int] | np.ndarray) -> int:
         """Tombstone ids so they never match again; returns how many were live."""
@@ -285,39 +297,56 @@ class HashIndex:
 
     def compact(self) -> None:
         """Merge delta and tail into main now (otherwise done when delta reaches its limit)."""
-        with self._lock:
-            view = self._view
-            if view.end > view.delta_end:
-                self._view = view._replace(delta=_build_tables(
-                    view.codes[view.main_end:view.end], view.main_end, _DELTA_TABLES,
-                    _DELTA_BITS), delta_end=view.end)
-            self._merge()
+        while True:
+            self.wait()
+            with self._lock:
+                if self._merging is not None:
+                    continue  # an addition started another merge meanwhile
+                view = self._view
+                if view.end > view.delta_end:
+                    self._view = view._replace(delta=_build_tables(
+                        view.codes[view.main_end:view.end], view.main_end, _DELTA_TABLES,
+                        _DELTA_BITS), delta_end=view.end)
+                self._merging = threading.current_thread()
+                break
+        self._merge()
 
     def _merge(self) -> None:
-        """Fold delta into main, one table at a time, publishing each (caller holds the lock)."""
-        view = self._view
-        start, stop = view.main_end, view.delta_end
-        if stop == start:
-            return
-        bits = self.params.bits
-        new = view.codes[start:stop]
-        offsets = list(view.main.offsets) if view.main else []
-        ids = list(view.main.ids) if view.main else []
-        for t in range(self.params.tables):
-            keys = _mih_py.substrings(new, t * bits, bits)
-            added = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=1 << bits))))
-            new_ids = _ids_by_key(keys, start)
-            if view.main is None:
-                offsets.append(added.astype(np.uint32))
-                ids.append(new_ids)
-            else:
-                ends = offsets[t][np.sort(keys).astype(np.int64) + 1].astype(np.int64)
-                ids[t] = np.insert(ids[t], ends, new_ids)  # at the end of each bucket
-                offsets[t] = (offsets[t] + added).astype(np.uint32)
-            if len(offsets) == self.params.tables:
-                view = view._replace(main=_Tables(tuple(offsets), tuple(ids)))
-                self._view = view
-        self._view = view._replace(main_end=stop, delta=None)
+        """Fold delta into main, one table at a time. Only this merge replaces main tables, so
+        the heavy work runs outside the lock; each finished table is published under it."""
+        try:
+            view = self._view
+            start, stop = view.main_end, view.delta_end
+            if stop == start:
+                return
+            bits = self.params.bits
+            new = view.codes[start:stop]  # rows never change once written
+            offsets = list(view.main.offsets) if view.main else []
+            ids = list(view.main.ids) if view.main else []
+            for t in range(self.params.tables):
+                keys = _mih_py.substrings(new, t * bits, bits)
+                added = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=1 << bits))))
+                new_ids = _ids_by_key(keys, start)
+                if view.main is None:
+                    offsets.append(added.astype(np.uint32))
+                    ids.append(new_ids)
+                else:
+                    ends = offsets[t][np.sort(keys).astype(np.int64) + 1].astype(np.int64)
+                    ids[t] = np.insert(ids[t], ends, new_ids)  # at the end of each bucket
+                    offsets[t] = (offsets[t] + added).astype(np.uint32)
+                if len(offsets) == self.params.tables:
+                    with self._lock:
+                        self._view = self._view._replace(
+                            main=_Tables(tuple(offsets), tuple(ids)))
+            with self._lock:
+                current = self._view
+                # Additions made during the merge stay findable: re-index what is left of delta.
+                rest = (_build_tables(current.codes[stop:current.delta_end], stop,
+                                      _DELTA_TABLES, _DELTA_BITS)
+                        if current.delta_end > stop else None)
+                self._view = current._replace(main_end=stop, delta=rest)
+        finally:
+            self._merging = None
 
     def stats(self) -> IndexStats:
         """Size, tiers, memory and the time of the last change."""

@@ -93,6 +93,7 @@ def test_additions_and_removals_through_every_tier(kernel: str) -> None:
                                            np.arange(max(0, seen - 50), seen)]))
         probe = _flip(codes[sample], np.full(len(sample), 12), seen)
         assert _hits(index.search(probe, 31)) == _brute(codes[:seen], probe, 31)
+    index.wait()  # merges into main run in the background
     stats = index.stats()
     assert stats.size == 10_000 and stats.main + stats.delta + stats.tail == 10_000
     assert stats.main > 0
