@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import zlib
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -51,15 +53,44 @@ def rule_features(assessment: Assessment, *, obfuscated: bool) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def text_features(folded_texts: list[str], n_features: int, ngram_min: int, ngram_max: int
-                  ) -> sparse.csr_matrix:
-    """Hashed n-gram counts over sqrt(n-gram count), one row per text."""
-    rows = [ngram_indices(text, ngram_min, ngram_max, n_features) for text in folded_texts]
+_WORD = re.compile(r"\w+")
+
+
+def word_indices(text: str, word_ngrams: int, n_features: int) -> np.ndarray:
+    """The hashed bucket of every word 1- to ``word_ngrams``-gram of ``text`` (CRC-32 of the
+    words joined by a space, marked so they do not share buckets with character n-grams by
+    design; duplicates kept). Empty when ``word_ngrams`` is 0."""
+    if word_ngrams < 1:
+        return np.zeros(0, dtype=np.uint32)
+    words = _WORD.findall(text)
+    mask = n_features - 1
+    out = [zlib.crc32(("\x01" + " ".join(words[i:i + n])).encode("utf-8")) & mask
+           for n in range(1, word_ngrams + 1) for i in range(len(words) - n + 1)]
+    return np.asarray(out, dtype=np.uint32)
+
+
+def _row(text: str, n_features: int, ngram_min: int, ngram_max: int, word_ngrams: int,
+         word_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """One text's feature buckets and values: character n-gram counts over sqrt(their number),
+    plus word n-gram counts over sqrt(theirs) times ``word_weight``."""
+    chars = ngram_indices(text, ngram_min, ngram_max, n_features)
+    words = word_indices(text, word_ngrams, n_features)
+    values = np.full(len(chars), 1 / math.sqrt(max(len(chars), 1)))
+    if len(words):
+        values = np.concatenate([values, np.full(len(words), word_weight / math.sqrt(len(words)))])
+    return np.concatenate([chars, words]).astype(np.int64), values
+
+
+def text_features(folded_texts: list[str], n_features: int, ngram_min: int, ngram_max: int,
+                  word_ngrams: int = 0, word_weight: float = 1.0) -> sparse.csr_matrix:
+    """Hashed n-gram counts (see :func:`_row`), one row per text."""
+    pairs = [_row(text, n_features, ngram_min, ngram_max, word_ngrams, word_weight)
+             for text in folded_texts]
+    rows = [i for i, _ in pairs]
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(r) for r in rows])
     indices = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
-    data = np.concatenate([np.full(len(r), 1 / np.sqrt(max(len(r), 1))) for r in rows]) \
-        if rows else np.zeros(0)
+    data = np.concatenate([v for _, v in pairs]) if rows else np.zeros(0)
     matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), n_features))
     matrix.sum_duplicates()
     return matrix
@@ -78,9 +109,12 @@ class ListingModel:
     intercept: float
     calibration: tuple[float, float]  # Platt a, b: p = 1 / (1 + exp(a * margin + b))
     metadata: dict[str, Any] = field(default_factory=dict)
+    word_ngrams: int = 0  # word 1..n-grams hashed alongside the character n-grams (0: none)
+    word_weight: float = 1.0
 
     def margins(self, folded_texts: list[str], rules: np.ndarray) -> np.ndarray:
-        text = text_features(folded_texts, self.n_features, self.ngram_min, self.ngram_max)
+        text = text_features(folded_texts, self.n_features, self.ngram_min, self.ngram_max,
+                             self.word_ngrams, self.word_weight)
         return np.asarray(text @ self.coef_text).ravel() + rules @ self.coef_rules + self.intercept
 
     def calibrate(self, margins: np.ndarray) -> np.ndarray:
@@ -91,6 +125,11 @@ class ListingModel:
         """One listing's calibrated probability (the scanner's hot path: no matrices)."""
         indices = ngram_indices(folded, self.ngram_min, self.ngram_max, self.n_features)
         text = float(self.coef_text.take(indices).sum()) / math.sqrt(max(len(indices), 1))
+        if self.word_ngrams:
+            words = word_indices(folded, self.word_ngrams, self.n_features)
+            if len(words):
+                text += self.word_weight * float(self.coef_text.take(words).sum()) / math.sqrt(
+                    len(words))
         margin = text + float(np.dot(rules, self.coef_rules)) + self.intercept
         a, b = self.calibration
         return 1.0 / (1.0 + math.exp(max(-50.0, min(50.0, a * margin + b))))
@@ -102,7 +141,9 @@ class ListingModel:
             "version": self.version,
             "hashing": {"n_features": self.n_features, "ngram_min": self.ngram_min,
                         "ngram_max": self.ngram_max, "hash": "fnv1a32-codepoints",
-                        "padding": "one space each end", "scaling": "count/sqrt(ngrams)"},
+                        "padding": "one space each end", "scaling": "count/sqrt(ngrams)",
+                        "word_ngrams": self.word_ngrams, "word_weight": self.word_weight,
+                        "word_hash": "crc32 of 0x01 + words joined by a space, utf-8"},
             "rule_features": list(RULE_FEATURES),
             "coef_rules": [round(float(v), 6) for v in self.coef_rules],
             "intercept": float(self.intercept),
@@ -140,6 +181,8 @@ class ListingModel:
             intercept=float(document["intercept"]),
             calibration=(float(document["calibration"][0]), float(document["calibration"][1])),
             metadata=document.get("metadata", {}),
+            word_ngrams=int(hashing.get("word_ngrams", 0)),
+            word_weight=float(hashing.get("word_weight", 1.0)),
         )
 
 

@@ -39,12 +39,15 @@ class ListingClassifier(ClassifierMixin, BaseEstimator):
     >>> model.calibrate(dev_listings, dev_labels).to_model().save(path)  # doctest: +SKIP
     """
 
-    def __init__(self, *, C: float = 16.0, n_features: int = 2**18, ngram_min: int = 2,
-                 ngram_max: int = 5, random_state: int = 0, policy: str = "coalition") -> None:
+    def __init__(self, *, C: float = 64.0, n_features: int = 2**18, ngram_min: int = 2,
+                 ngram_max: int = 5, word_ngrams: int = 0, word_weight: float = 1.0,
+                 random_state: int = 0, policy: str = "coalition") -> None:
         self.C = C
         self.n_features = n_features
         self.ngram_min = ngram_min
         self.ngram_max = ngram_max
+        self.word_ngrams = word_ngrams
+        self.word_weight = word_weight
         self.random_state = random_state
         self.policy = policy
 
@@ -56,7 +59,8 @@ class ListingClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, listings: Sequence[ListingLike]) -> tuple[sparse.csr_matrix, np.ndarray]:
         scanner = self._scanner()
         folded, rules, gated = zip(*(scanner.features(item) for item in listings))
-        text = text_features(list(folded), self.n_features, self.ngram_min, self.ngram_max)
+        text = text_features(list(folded), self.n_features, self.ngram_min, self.ngram_max,
+                             self.word_ngrams, self.word_weight)
         return stack(text, np.vstack(rules)), np.asarray(gated, dtype=bool)
 
     def fit(self, X: Sequence[ListingLike], y: Sequence[int]) -> ListingClassifier:
@@ -107,4 +111,6 @@ class ListingClassifier(ClassifierMixin, BaseEstimator):
             intercept=float(self.estimator_.intercept_[0]),
             calibration=self.calibration_,
             metadata={"params": self.get_params(), **(metadata or {})},
+            word_ngrams=self.word_ngrams,
+            word_weight=self.word_weight,
         )
