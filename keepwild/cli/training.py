@@ -57,7 +57,7 @@ def train(
     dev: Annotated[Path | None, typer.Option(help="Held-out labeled data for calibration.")] = None,
     out: Annotated[Path | None, typer.Option(help="Model file to write.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same data and seed, same model).")] = 0,
-    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 16.0,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 64.0,
 ) -> None:
     """Train the learned model on labeled listings and calibrate it on held-out ones.
 
