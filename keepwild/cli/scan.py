@@ -1,11 +1,10 @@
-"""``keepwild scan``, ``keepwild policies`` and ``keepwild demo``."""
+"""``keepwild scan`` and ``keepwild policies``."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections import Counter
-from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, BinaryIO, TextIO
 
@@ -133,28 +132,3 @@ def policies() -> None:
         print(f"{name}\tblock>={profile.block_threshold}\treview>={profile.review_threshold}"
               f"\t{profile.description}")
 
-
-def demo(
-    policy: PolicyOption = "coalition",
-) -> None:
-    """Scan the bundled demo listings (12 languages) and print each verdict with its reasons.
-
-    Example: keepwild demo
-    """
-    scanner = _scanner(policy, None)
-    demo_file = files("keepwild").joinpath("data/demo_listings.jsonl")
-    with demo_file.open(encoding="utf-8") as handle:
-        counts: Counter[str] = Counter()
-        for _, record in read_records(handle, "jsonl"):
-            if isinstance(record, BadRecord):
-                fail(f"demo data line {record.line}: {record.reason}")
-            result = scanner.scan(record)
-            counts[result.verdict] += 1
-            evidence = "; ".join(
-                f"{m.kind} '{m.text}'" + (f" [{', '.join(m.obfuscation)}]" if m.obfuscation else "")
-                for m in result.matches
-            )
-            print(f"{result.verdict:6} {result.score:.2f} [{result.language}] "
-                  f"{record.title[:60]!r}  {evidence}")
-    print(f"\n{sum(counts.values())} listings: " +
-          ", ".join(f"{v} {counts[v]}" for v in ("block", "review", "allow")))
