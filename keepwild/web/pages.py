@@ -115,8 +115,6 @@ class need:  # noqa: N801 - used like a function: Depends(need("queue"))
         return current
 
 
-PageDep = Depends(page)
-
 
 def safe_next(target: str | None, default: str = "/") -> str:
     """Only paths on this site: a crafted ``next`` must not send anyone elsewhere."""
