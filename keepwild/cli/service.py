@@ -65,7 +65,7 @@ def serve(
           file=sys.stderr)
     db.dispose()
     os.environ["KEEPWILD_MIGRATE"] = "false"  # done once here, not by each worker
-    uvicorn.run("keepwild.service.app:app_from_env", factory=True, host=host, port=port,
+    uvicorn.run("keepwild.web.app:app_from_env", factory=True, host=host, port=port,
                 workers=workers, http="httptools", loop="uvloop", access_log=False,
                 log_level="warning", timeout_graceful_shutdown=10)
 
