@@ -1,0 +1,210 @@
+"""Load test of the running service on PostgreSQL: ``POST /v1/scan`` and batched
+``POST /v1/listings``.
+
+Run: python benchmarks/api_load.py [--workers 2] [--concurrency 16] [--seconds 20]
+
+Finds or starts a PostgreSQL (as the test command does), creates a throwaway database,
+starts ``keepwild serve`` on it (uvicorn, ``--workers`` processes) on a loopback port, and
+drives it from this separate process with an asyncio HTTP/1.1 client over keep-alive
+connections (a few microseconds per request, so the client takes little of the CPU the
+service needs). Listings are the shipped 12-language corpus (40 % wildlife offers, so the
+scan mix is harder than a platform's real traffic, where almost all listings are clean).
+Prints requests/s and p50/p95/p99 latency for each endpoint against the targets
+(≥ 1,000 scans/s with p99 ≤ 50 ms; ≥ 5,000 listings/s ingested in batches), then stops the
+service and drops the database. Figures depend on what else runs on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from keepwild.service import accounts
+from keepwild.service.auth import Principal, role_scopes
+from keepwild.store.database import Database
+from keepwild.store.pgserver import create_database, drop_database, find_or_start
+from keepwild.training.corpus import shipped_corpus
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def platform_key(url: str) -> str:
+    """An admin account and a key scoped to scan and ingest, as a platform would hold."""
+    db = Database(url)
+    db.upgrade()
+    now = datetime.now(UTC)
+    user = accounts.create_user(db, username="platform", role="admin", now=now,
+                                actor="system:benchmark")
+    caller = Principal(user.id, user.username, user.role, role_scopes("admin"), 0, "bench")
+    token, _ = accounts.issue_key(db, caller, name="load", scopes=["scan", "ingest"],
+                                  user_id=None, expires_days=1, now=now)
+    db.dispose()
+    return token
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection: write a request, read the response."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.port = port
+        self.key = key
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def post(self, path: str, body: bytes) -> int:
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def drive(port: int, key: str, path: str, bodies: list[bytes], concurrency: int,
+                seconds: float) -> tuple[list[float], int, float]:
+    """``concurrency`` connections sending ``bodies`` in turn for ``seconds``: latencies,
+    errors, elapsed."""
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    next_body = 0
+
+    async def worker() -> None:
+        nonlocal errors, next_body
+        connection = Connection(port, key)
+        await connection.open()
+        while time.perf_counter() < stop:
+            body = bodies[next_body % len(bodies)]
+            next_body += 1
+            started = time.perf_counter()
+            status = await connection.post(path, body)
+            latencies.append(time.perf_counter() - started)
+            errors += status != 200
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(name: str, latencies: list[float], errors: int, elapsed: float, per_request: int,
+           unit: str, target: float, p99_target: float | None) -> None:
+    rate = len(latencies) * per_request / elapsed
+    p50, p95, p99 = (percentile(latencies, q) * 1000 for q in (0.5, 0.95, 0.99))
+    verdict = rate >= target and (p99_target is None or p99 <= p99_target)
+    goal = f"≥ {target:,.0f} {unit}/s" + (f", p99 ≤ {p99_target:.0f} ms" if p99_target else "")
+    print(f"{name}: {rate:,.0f} {unit}/s ({len(latencies):,} requests in {elapsed:.1f} s, "
+          f"{errors} errors); latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
+          f"mean {statistics.fmean(latencies) * 1000:.1f} ms; target {goal}: "
+          f"{'met' if verdict else 'NOT met'}")
+
+
+def listing_body(item: Any, suffix: str = "") -> dict[str, Any]:
+    listing = item.listing
+    body: dict[str, Any] = {"id": listing.id + suffix, "title": listing.title,
+                            "description": listing.description}
+    if listing.price is not None:
+        body["price"] = listing.price
+    return body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="service worker processes")
+    parser.add_argument("--concurrency", type=int, default=16, help="connections for scans")
+    parser.add_argument("--seconds", type=float, default=20.0, help="duration of each phase")
+    parser.add_argument("--batch", type=int, default=1000, help="listings per ingest request")
+    parser.add_argument("--ingest-concurrency", type=int, default=4)
+    args = parser.parse_args()
+
+    server = find_or_start()
+    print(f"postgresql: {server.how}")
+    name = f"keepwild_bench_{os.getpid()}"
+    url = create_database(server.url, name)
+    service = None
+    try:
+        key = platform_key(url)
+        port = free_port()
+        env = {**os.environ, "KEEPWILD_MAX_BATCH": str(args.batch),
+               "KEEPWILD_MAX_BODY_BYTES": str(64 * 1024 * 1024),
+               "KEEPWILD_AUTH_CACHE_SECONDS": "60", "KEEPWILD_LEXICON_POLL_SECONDS": "60"}
+        service = subprocess.Popen(
+            [sys.executable, "-m", "keepwild", "serve", "--database", url, "--port", str(port),
+             "--workers", str(args.workers)], env=env)
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/ready", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if service.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the service did not start")
+            time.sleep(0.5)
+        corpus = shipped_corpus()
+        print(f"service: keepwild serve --workers {args.workers} on 127.0.0.1:{port}; "
+              f"{len(corpus)} corpus listings in 12 languages; {os.cpu_count()} CPUs")
+        scans = [orjson.dumps(listing_body(item)) for item in corpus]
+        asyncio.run(drive(port, key, "/v1/scan", scans, args.concurrency, 3.0))  # warm-up
+        latencies, errors, elapsed = asyncio.run(
+            drive(port, key, "/v1/scan", scans, args.concurrency, args.seconds))
+        report(f"POST /v1/scan ({args.concurrency} connections)", latencies, errors, elapsed,
+               1, "scans", 1000, 50)
+
+        rounds = max(1, int(args.seconds * 6000 / len(corpus)) + 2)
+        batches = []
+        for round_ in range(rounds):
+            items = [orjson.loads(orjson.dumps(listing_body(i, f"-r{round_}"))) for i in corpus]
+            for start in range(0, len(items), args.batch):
+                batches.append(orjson.dumps({"listings": items[start:start + args.batch]}))
+        latencies, errors, elapsed = asyncio.run(
+            drive(port, key, "/v1/listings", batches[:len(batches)], args.ingest_concurrency,
+                  args.seconds))
+        if len(latencies) >= len(batches):
+            print("warning: ran out of new listings; the later batches were re-ingestions")
+        report(f"POST /v1/listings (batches of {args.batch}, {args.ingest_concurrency} "
+               "connections)", latencies, errors, elapsed, args.batch, "listings", 5000, None)
+    finally:
+        if service is not None:
+            service.send_signal(signal.SIGINT)
+            try:
+                service.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                service.kill()
+        drop_database(server.url, name)
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
