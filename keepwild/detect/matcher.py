@@ -17,6 +17,7 @@ never regular expressions, so no curator or partner can ship a pattern that make
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -34,6 +35,8 @@ _ARABIC_CLITICS = ("", "وال", "بال", "فال", "كال", "لل", "ال", "
 # Robust keys shorter than this (in letters of spaced scripts) would match by accident.
 _MIN_ROBUST_LATIN = 4
 _MIN_ROBUST_OTHER = 2
+# Scripts written without spaces between words: a neighbour from one never extends a word.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # ASCII punctuation and controls read as spaces in the bounded view; bytes >= 128 unchanged.
 _BOUNDED = bytes(
     c if c >= 128 or chr(c).isalnum() else 0x20 for c in range(256)
@@ -261,7 +264,9 @@ def _inside_words(folded: str, entry: CompiledTerm) -> int:
     count = 0
     position = folded.find(entry.key, 1)
     while position != -1:
-        if folded[position - 1].isalnum():
+        before = folded[position - 1]
+        # A letter before the term that is its own first letter may be stretching (iiivory).
+        if _continues_word(before) and before != entry.key[0]:
             count += 1
         position = folded.find(entry.key, position + 1)
     return count
@@ -283,8 +288,17 @@ def _arabic_right_ok(text: str, end: int) -> bool:
     )
 
 
+def _continues_word(char: str) -> bool:
+    """Whether ``char`` next to a word of a spaced script makes it part of a longer word.
+
+    Chinese, Japanese and Thai characters do not: sellers write ``m@c@w幼鸟`` or ``bekko发簪``
+    with no space between the scripts.
+    """
+    return char.isalnum() and not _UNSPACED.match(char)
+
+
 def _left_ok(text: str, start: int, boundary: Boundary) -> bool:
-    if boundary is Boundary.NONE or start == 0 or not text[start - 1].isalnum():
+    if boundary is Boundary.NONE or start == 0 or not _continues_word(text[start - 1]):
         return True
     if boundary is Boundary.CLITIC:
         for clitic in _ARABIC_CLITICS[1:]:
@@ -301,7 +315,7 @@ def _right_ok(text: str, end: int, boundary: Boundary) -> bool:
         return _arabic_right_ok(text, end)
     if boundary is not Boundary.WORD or end >= len(text):
         return True
-    return not text[end].isalnum()
+    return not _continues_word(text[end])
 
 
 def _disguised(folded: str, start: int, stop: int, entry: CompiledTerm) -> bool | None:
@@ -331,6 +345,8 @@ def _disguised(folded: str, start: int, stop: int, entry: CompiledTerm) -> bool 
         robust(word) == expected for word, expected in zip(words, entry.words)
     ):
         return spaced
+    if spaced and "".join(map(robust, words)) == "".join(entry.words):
+        return True  # letters spread out over a phrase, its spaces lost among them (v.e.t x.a.m)
     return None
 
 

@@ -123,17 +123,18 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
         }
         if (end > start) {
             Py_ssize_t letters = 0;
-            int leet_by_letter = 0;
+            int leet_by_letter = 0, leet_within = 0;
             for (Py_ssize_t k = start; k < end; k++) {
                 if (is_alpha_code(text[k])) {
                     letters++;
-                } else if (is_leet(text[k]) &&
-                           ((k > start && is_alpha_code(text[k - 1])) ||
-                            (k + 1 < end && is_alpha_code(text[k + 1])))) {
-                    leet_by_letter = 1;
+                } else if (is_leet(text[k])) {
+                    int before = k > start && is_alpha_code(text[k - 1]);
+                    int after = k + 1 < end && is_alpha_code(text[k + 1]);
+                    leet_by_letter |= before || after;
+                    leet_within |= before && after;
                 }
             }
-            if (leet_by_letter && letters >= 3) {
+            if (leet_within || (leet_by_letter && letters >= 3)) {
                 return 1; /* digits or symbols for letters inside a word */
             }
             if (end - start == 1) {

@@ -120,8 +120,9 @@ def needs_robust(folded: str) -> bool:
     """Whether folded text shows a sign of a disguise that the robust view could undo.
 
     Signs: two spaces in a row (a word put in for an emoji, or spacing games); a letter three
-    times in a row (stretching); a digit or symbol read as a letter next to a letter in a
-    token of three or more letters (``1v0ry``; ``mp3`` is not enough); three one-character
+    times in a row (stretching); a digit or symbol read as a letter between two letters
+    (``c@o``, ``h0t``) or next to one in a token of three or more letters (``1v0ry``; ``mp3``
+    and ``4cm`` are not enough); three one-character
     tokens in a row (``r.h.i.n.o``), or two for non-Latin scripts (``象 牙``). Clean text shows
     none, and skips the robust scan. The C kernel implements the same rules.
     """
@@ -133,14 +134,14 @@ def needs_robust(folded: str) -> bool:
     single_run = single_non_ascii = 0
     for token in _tokens(folded):
         letters = sum(ch.isalpha() for ch in token)
-        leet_by_letter = any(
-            ch in _LEET_DIGITS and not ch.isalpha() and (
-                (k > 0 and token[k - 1].isalpha())
-                or (k + 1 < len(token) and token[k + 1].isalpha())
-            )
-            for k, ch in enumerate(token)
-        )
-        if leet_by_letter and letters >= 3:
+        leet_by_letter = leet_within = False
+        for k, ch in enumerate(token):
+            if ch in _LEET_DIGITS and not ch.isalpha():
+                before = k > 0 and token[k - 1].isalpha()
+                after = k + 1 < len(token) and token[k + 1].isalpha()
+                leet_by_letter = leet_by_letter or before or after
+                leet_within = leet_within or (before and after)
+        if leet_within or (leet_by_letter and letters >= 3):
             return True
         if len(token) == 1:
             single_run += 1

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepwild.text.fold import fold
-from keepwild.text.robust import robust, robust_spans
+from keepwild.text.robust import needs_robust, robust, robust_spans
+from keepwild.text.views import fold_views
 
 
 @pytest.mark.parametrize(
@@ -75,3 +76,16 @@ def test_piece_lengths_kernel_agrees_with_the_pieces(text: str) -> None:
     from keepwild.text.views import piece_lengths
 
     assert list(piece_lengths(text)) == [len(piece(c)) for c in text]
+
+
+@pytest.mark.parametrize("folded, expected", [
+    ("c@o h0 c0t 100g", True),  # a symbol or digit between two letters, even in short words
+    ("1v0ry bangle", True),
+    ("r.h.i.n.o", True),
+    ("stretched ivoooory", True),
+    ("4cm mini, mp3 player, 100g", False),  # units and model names are not disguises
+    ("plain listing of a bicycle", False),
+])
+def test_needs_robust_signs(folded: str, expected: bool) -> None:
+    assert needs_robust(folded) is expected
+    assert (fold_views(folded)[1] is not None) is expected  # the C kernel applies the same rules
