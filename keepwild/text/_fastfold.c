@@ -103,12 +103,27 @@ static int is_leet(Py_UCS4 code) {
 
 /* Mirrors keepwild.text.robust.needs_robust(): whether folded text shows a sign of a disguise
  * the robust view could undo (see its docstring for the rules). */
+/* Scripts written without spaces between words (keepwild.text.robust._UNSPACED). */
+static inline int is_unspaced(Py_UCS4 code) {
+    return (code >= 0x0e00 && code <= 0x0e7f) || (code >= 0x3040 && code <= 0x30ff) ||
+           (code >= 0x3400 && code <= 0x4dbf) || (code >= 0x4e00 && code <= 0x9fff) ||
+           (code >= 0xac00 && code <= 0xd7af);
+}
+
+static inline int is_ascii_lower(Py_UCS4 code) {
+    return code >= 'a' && code <= 'z';
+}
+
 static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *map) {
     Py_ssize_t single_run = 0, single_non_ascii = 0;
     Py_ssize_t start = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (i + 1 < n && text[i] == ' ' && text[i + 1] == ' ') {
             return 1; /* a word put in for an emoji, or spacing games */
+        }
+        if (i + 1 < n && ((is_ascii_lower(text[i]) && is_unspaced(text[i + 1])) ||
+                          (is_unspaced(text[i]) && is_ascii_lower(text[i + 1])))) {
+            return 1; /* a Latin word run into Chinese or Thai */
         }
         if (i + 2 < n && text[i] == text[i + 1] && text[i] == text[i + 2] &&
             is_alpha_code(text[i])) {

@@ -30,6 +30,11 @@ def test_disguised_item_terms_are_found(scanner: Scanner, title: str, term: str,
     assert family in match.obfuscation
 
 
+def test_latin_term_run_into_chinese_is_found(scanner: Scanner) -> None:
+    result = scanner.scan({"id": "3", "title": "bekko发簪 日本回流，懂的来"})
+    assert [m.text for m in result.matches if m.category == "marine_turtle"] == ["bekko"]
+
+
 @pytest.mark.parametrize("title", [
     "Mini tripod 4cm, mp3 player and 100g of coffee",
     "Vet exam for my cat next week",  # 'vet' and 'xam'-like letters, but no spaced spelling
