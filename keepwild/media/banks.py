@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from keepwild.lexicon.schema import CATEGORIES
-from keepwild.media.errors import BankError
+from keepwild.media.errors import BankError, BankExistsError, UnknownBankError
 from keepwild.media.hashing import QUALITY_THRESHOLD, to_hex
 from keepwild.media.index import MAX_DISTANCE
 
@@ -124,7 +124,7 @@ class BankSet:
         try:
             return self._banks[name]
         except KeyError:
-            raise BankError(f"no bank named {name!r}") from None
+            raise UnknownBankError(f"no bank named {name!r}") from None
 
     def entry(self, entry_id: int) -> BankEntry:
         try:
@@ -137,7 +137,7 @@ class BankSet:
         """A new, empty bank; the name must be free."""
         check_bank_name(name)
         if name in self._banks:
-            raise BankError(f"bank {name!r} already exists")
+            raise BankExistsError(f"bank {name!r} already exists")
         bank = Bank(name, check_threshold(threshold), enabled, description, created_by)
         self._banks[name] = bank
         return bank

@@ -6,13 +6,16 @@
         ├── FetchError                    a URL refused by the fetch policy or that failed
         ├── HashFormatError               a hash that is not 64 hex digits
         └── BankError                     a bank operation or bank file that is invalid
+            ├── UnknownBankError          no bank of that name
+            └── BankExistsError           a bank of that name already exists
 """
 
 from __future__ import annotations
 
 from keepwild.errors import KeepwildError
 
-__all__ = ["MediaError", "ImageError", "FetchError", "HashFormatError", "BankError"]
+__all__ = ["MediaError", "ImageError", "FetchError", "HashFormatError", "BankError",
+           "UnknownBankError", "BankExistsError"]
 
 
 class MediaError(KeepwildError, ValueError):
@@ -33,3 +36,11 @@ class HashFormatError(MediaError):
 
 class BankError(MediaError):
     """A hash bank operation or bank file is invalid; file errors name the line."""
+
+
+class UnknownBankError(BankError):
+    """No bank has that name (a service answers 404, not 422)."""
+
+
+class BankExistsError(BankError):
+    """Creating a bank whose name is taken (a service answers 409)."""

@@ -36,7 +36,7 @@ from keepwild.media.matcher import BankMatch, BankMatcher
 from keepwild.media.ocr import OCR_SIDE, OcrEngine, default_engine
 
 __all__ = ["MediaScanner", "MediaScanResult", "ImageReport", "image_field", "image_score",
-           "bank_listing_images"]
+           "HashedImage", "hash_images", "bank_hashed_images", "bank_listing_images"]
 
 
 def image_field(position: int) -> str:
@@ -125,17 +125,10 @@ class MediaScanner:
         for listing in listings:
             yield self.scan(listing)
 
-    def hash_listing(self, listing: Listing) -> list[tuple[int, PdqHash | None, str | None]]:
+    def hash_listing(self, listing: Listing) -> list[HashedImage]:
         """(position, hash or None, error or None) for each image: what a confirmed removal
         adds to a bank."""
-        out: list[tuple[int, PdqHash | None, str | None]] = []
-        for position, reference in enumerate(listing.images[:self.max_images]):
-            try:
-                out.append((position, hash_image(load_image(self.loader.load(reference))),
-                            None))
-            except MediaError as exc:
-                out.append((position, None, str(exc)))
-        return out
+        return hash_images(self.loader, listing.images[:self.max_images])
 
     def _read_images(self, references: Iterable[str]
                      ) -> tuple[list[ImageReport], list[tuple[int, PdqHash]]]:
@@ -191,6 +184,45 @@ class MediaScanner:
                                categories=categories, reasons=tuple(reasons))
 
 
+HashedImage = tuple[int, PdqHash | None, str | None]
+
+
+def hash_images(loader: ImageLoader, references: Iterable[str]) -> list[HashedImage]:
+    """(position, hash or None, error or None) for each image reference, in order; an image
+    that cannot be loaded or decoded is reported, not dropped."""
+    out: list[HashedImage] = []
+    for position, reference in enumerate(references):
+        try:
+            out.append((position, hash_image(load_image(loader.load(reference))), None))
+        except MediaError as exc:
+            out.append((position, None, str(exc)))
+    return out
+
+
+def bank_hashed_images(
+    hashed: Iterable[HashedImage], listing_id: str, banks: BankWriter, bank: str, *,
+    category: str, added_by: str, note: str | None = None,
+) -> tuple[list[BankEntry], list[str]]:
+    """Add already hashed images of a confirmed listing to a bank, with the listing as
+    provenance. Split from :func:`bank_listing_images` so a service can hash (slow: fetching)
+    outside its database transaction and write inside it."""
+    added, problems = [], []
+    for position, pdq, error in hashed:
+        if pdq is None:
+            problems.append(f"image {position + 1}: {error}")
+            continue
+        entry = banks.add(bank, pdq.hash, category=category, added_by=added_by,
+                          listing_id=listing_id, quality=pdq.quality, note=note)
+        if entry is None:
+            problems.append(f"image {position + 1}: already in bank {bank!r}")
+        else:
+            added.append(entry)
+            if not pdq.matchable:
+                problems.append(f"image {position + 1}: quality {pdq.quality} is below the "
+                                "threshold; banked but never matched")
+    return added, problems
+
+
 def bank_listing_images(
     scanner: MediaScanner, listing: Listing, banks: BankWriter, bank: str, *, category: str,
     added_by: str, note: str | None = None,
@@ -199,20 +231,8 @@ def bank_listing_images(
     and to the scanner's matcher, so the next copy is caught at once. Returns the new entries
     and, for images that could not be used, why (a low-quality image is banked but will not
     match)."""
-    added, problems = [], []
-    for position, pdq, error in scanner.hash_listing(listing):
-        if pdq is None:
-            problems.append(f"image {position + 1}: {error}")
-            continue
-        entry = banks.add(bank, pdq.hash, category=category, added_by=added_by,
-                          listing_id=listing.id, quality=pdq.quality, note=note)
-        if entry is None:
-            problems.append(f"image {position + 1}: already in bank {bank!r}")
-        else:
-            added.append(entry)
-            if not pdq.matchable:
-                problems.append(f"image {position + 1}: quality {pdq.quality} is below the "
-                                "threshold; banked but never matched")
+    added, problems = bank_hashed_images(scanner.hash_listing(listing), listing.id, banks, bank,
+                                         category=category, added_by=added_by, note=note)
     if scanner.matcher is not None and added:
         scanner.matcher.add_entries(added)
     return added, problems
