@@ -24,6 +24,7 @@ from keepwild.service.routers import (
     health,
     lexicon,
     listings,
+    media,
     metrics,
     queue,
     reports,
@@ -33,6 +34,7 @@ from keepwild.service.routers import (
 from keepwild.service.scanning import ScannerHolder
 from keepwild.service.settings import Settings
 from keepwild.service.webhooks import Dispatcher
+from keepwild.store.banks import BankIndex
 from keepwild.store.database import Database
 
 __all__ = ["create_app", "app_from_env", "build_runtime"]
@@ -51,6 +53,7 @@ def build_runtime(settings: Settings) -> Runtime:
                               base=settings.webhook_backoff_base,
                               cap=settings.webhook_backoff_max,
                               poll=settings.webhook_poll_seconds),
+        banks=BankIndex(db),
     )
 
 
@@ -98,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     for module in (health, scan, listings, queue, reports, lexicon, metrics, accounts,
-                   webhooks, audit):
+                   webhooks, audit, media):
         app.include_router(module.router)
     return app
 

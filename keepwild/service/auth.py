@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users": frozenset({"admin"}),
     "webhooks": frozenset({"admin"}),
     "audit": frozenset({"admin"}),
+    "banks:read": frozenset({"admin", "curator", "moderator", "analyst"}),
+    "banks:edit": frozenset({"admin", "curator"}),
     "account": frozenset(ROLES),  # one's own profile and keys
 }
 

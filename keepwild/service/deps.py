@@ -18,6 +18,7 @@ from keepwild.service.errors import Forbidden, Unauthorized
 from keepwild.service.scanning import ScannerHolder
 from keepwild.service.settings import Settings
 from keepwild.service.webhooks import Dispatcher
+from keepwild.store.banks import BankIndex
 from keepwild.store.database import Database
 
 __all__ = ["Runtime", "runtime", "require", "optional_caller", "RuntimeDep", "bearer_token"]
@@ -25,13 +26,15 @@ __all__ = ["Runtime", "runtime", "require", "optional_caller", "RuntimeDep", "be
 
 @dataclass
 class Runtime:
-    """One service process: settings, database, scanner, authenticator and dispatcher."""
+    """One service process: settings, database, scanner, authenticator, dispatcher and the
+    hash bank index."""
 
     settings: Settings
     db: Database
     scanner: ScannerHolder
     auth: Authenticator
     dispatcher: Dispatcher
+    banks: BankIndex
     tasks: list[object] = field(default_factory=list)
 
     def now(self) -> datetime:

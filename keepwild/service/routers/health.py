@@ -22,7 +22,8 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready")
 def ready(rt: RuntimeDep) -> dict[str, Any]:
-    """The database answers at the expected schema and the scanner is built."""
+    """The database answers at the expected schema and the scanner is built; reports the
+    hash bank index's size and freshness (brought up to date first)."""
     try:
         with rt.db.session() as session:
             session.execute(text("SELECT 1"))
@@ -33,6 +34,7 @@ def ready(rt: RuntimeDep) -> dict[str, Any]:
         raise Unavailable(f"database schema is at {revision}, this keepwild needs {head}")
     if not rt.scanner.ready:
         raise Unavailable("the scanner is still being built")
+    rt.banks.sync()
     return {"status": "ready", "database": rt.db.dialect, "schema": revision,
             "lexicon_version": rt.scanner.lexicon.version,
-            "model_version": rt.scanner.model_version}
+            "model_version": rt.scanner.model_version, "hash_index": rt.banks.status()}
