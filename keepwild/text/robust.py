@@ -116,6 +116,8 @@ def robust_spans(folded: str) -> tuple[str, list[tuple[int, int]]]:
 _UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 # A Latin letter touching a character of a script written without spaces (bekko发簪).
 _LATIN_BY_UNSPACED = re.compile(f"[a-z][{_UNSPACED}]|[{_UNSPACED}][a-z]")
+# Two lone letters joined by a dot, dash, star or underscore (sung t.e giac).
+_DOTTED_PAIR = re.compile(r"(?<!\w)[^\W\d_][.*_-][^\W\d_](?!\w)")
 _LEET_DIGITS = frozenset("0134578 9@$!|".replace(" ", ""))
 
 
@@ -126,11 +128,11 @@ def needs_robust(folded: str) -> bool:
     times in a row (stretching); a digit or symbol read as a letter between two letters
     (``c@o``, ``h0t``) or next to one in a token of three or more letters (``1v0ry``; ``mp3``
     and ``4cm`` are not enough); a Latin letter
-    touching a Chinese, Japanese, Korean or Thai character (``m@c@w幼鸟``); three one-character
+    touching a Chinese, Japanese, Korean or Thai character (``m@c@w幼鸟``); two lone letters joined by a dot or dash (``t.e``); three one-character
     tokens in a row (``r.h.i.n.o``), or two for non-Latin scripts (``象 牙``). Clean text shows
     none, and skips the robust scan. The C kernel implements the same rules.
     """
-    if "  " in folded or _LATIN_BY_UNSPACED.search(folded):
+    if "  " in folded or _LATIN_BY_UNSPACED.search(folded) or _DOTTED_PAIR.search(folded):
         return True
     for a, b, c in zip(folded, folded[1:], folded[2:]):
         if a == b == c and a.isalpha():

@@ -84,6 +84,8 @@ def test_piece_lengths_kernel_agrees_with_the_pieces(text: str) -> None:
     ("r.h.i.n.o", True),
     ("stretched ivoooory", True),
     ("bekko发簪", True),  # a Latin word run into Chinese
+    ("sung t.e giac", True),
+    ("price 1.5 or 2-3 pieces", False),
     ("象牙手镯 iphone 手机", False),
     ("4cm mini, mp3 player, 100g", False),  # units and model names are not disguises
     ("plain listing of a bicycle", False),
