@@ -58,6 +58,9 @@ def platform_key(url: str) -> str:
     return token
 
 
+ERRORS: list[str] = []  # the first few error responses, printed at the end
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection: write a request, read the response."""
 
@@ -69,17 +72,25 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
     async def post(self, path: str, body: bytes) -> int:
+        """The response status; a closed connection is reopened and counts as status 0."""
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.key}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
             + body)
-        status = int((await self.reader.readline()).split()[1])
+        status_line = await self.reader.readline()
+        if not status_line:
+            self.close()
+            await self.open()
+            return 0
+        status = int(status_line.split()[1])
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
             if name.lower() == b"content-length":
                 length = int(value)
-        await self.reader.readexactly(length)
+        answer = await self.reader.readexactly(length)
+        if status != 200 and len(ERRORS) < 5:
+            ERRORS.append(f"{status} {answer[:200]!r}")
         return status
 
     def close(self) -> None:
@@ -173,6 +184,7 @@ def main() -> None:
                 raise SystemExit("the service did not start")
             time.sleep(0.5)
         corpus = shipped_corpus()
+        print(flush=True)
         print(f"service: keepwild serve --workers {args.workers} on 127.0.0.1:{port}; "
               f"{len(corpus)} corpus listings in 12 languages; {os.cpu_count()} CPUs")
         scans = [orjson.dumps(listing_body(item)) for item in corpus]
@@ -195,6 +207,8 @@ def main() -> None:
             print("warning: ran out of new listings; the later batches were re-ingestions")
         report(f"POST /v1/listings (batches of {args.batch}, {args.ingest_concurrency} "
                "connections)", latencies, errors, elapsed, args.batch, "listings", 5000, None)
+        for error in ERRORS:
+            print(f"error response: {error}")
     finally:
         if service is not None:
             service.send_signal(signal.SIGINT)
