@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from keepwild.cli.audit import audit_app
+from keepwild.cli.bank import bank_app
 from keepwild.cli.images import images_app
 from keepwild.cli.lexicon import lexicon_app
 from keepwild.cli.scan import policies, scan
@@ -25,6 +26,7 @@ app.command()(train)
 app.command("eval")(eval_)
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(images_app, name="images")
+app.add_typer(bank_app, name="bank")
 app.add_typer(corpus_app, name="corpus")
 app.command()(serve)
 app.add_typer(users_app, name="users")
