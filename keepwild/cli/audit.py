@@ -8,7 +8,6 @@ import typer
 
 from keepwild.cli.exits import Exit, fail
 from keepwild.cli.service import DatabaseOption, _database
-from keepwild.store.audit import verify as verify_chain
 
 audit_app = typer.Typer(help="The service's hash-chained audit trail.", no_args_is_help=True)
 
@@ -25,6 +24,8 @@ def verify(
     Prints the number of entries and the head hash; record the head elsewhere from time to
     time, so that even a rewrite of the whole chain would show.
     """
+    from keepwild.store.audit import verify as verify_chain  # SQLAlchemy: only when used
+
     db = _database(database)
     try:
         with db.session() as session:

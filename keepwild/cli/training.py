@@ -1,29 +1,27 @@
-"""``keepwild train``, ``keepwild eval`` and ``keepwild corpus``: learning from labeled data."""
+"""``keepwild train``, ``keepwild eval`` and ``keepwild corpus``: learning from labeled data.
+
+The training stack (scikit-learn, SciPy) is imported inside the commands that use it: loading
+it takes seconds, and every other ``keepwild`` command would pay for it at start-up.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from keepwild.cli.exits import Exit, fail
-from keepwild.detect.model import ListingModel, default_model_path
 from keepwild.errors import KeepwildError
 from keepwild.records import BadRecord
-from keepwild.training.classifier import ListingClassifier
-from keepwild.training.corpus import (
-    Labeled,
-    assign_splits,
-    corpus_dir,
-    read_labeled,
-    shipped_corpus,
-)
-from keepwild.training.evaluate import Evaluation, Scores, evaluate
+
+if TYPE_CHECKING:
+    from keepwild.training.corpus import Labeled
+    from keepwild.training.evaluate import Evaluation, Scores
 
 corpus_app = typer.Typer(help="The shipped labeled corpus.", no_args_is_help=True)
 
@@ -35,6 +33,8 @@ DataArgument = Annotated[
 
 def load_labeled(path: Path) -> list[Labeled]:
     """Every good record of a labeled file; bad lines are reported, and fail the command."""
+    from keepwild.training.corpus import read_labeled
+
     items, bad = [], 0
     with path.open(encoding="utf-8") as handle:
         for line, item in read_labeled(handle):
@@ -66,6 +66,10 @@ def train(
     Without DATA, trains on the shipped corpus's train split and calibrates on its dev split.
     Records that carry a 'split' field are divided the same way when no --dev is given.
     """
+    from keepwild.detect.model import default_model_path
+    from keepwild.training.classifier import ListingClassifier
+    from keepwild.training.corpus import shipped_corpus
+
     items = shipped_corpus() if data is None else load_labeled(data)
     if dev is not None:
         train_items, dev_items = items, load_labeled(dev)
@@ -144,6 +148,10 @@ def eval_(
     DATA is JSON Lines with 'label' (0/1) and optionally 'category', 'lang', 'kind' and
     'obfuscated'. Block and review count as positive.
     """
+    from keepwild.detect.model import ListingModel
+    from keepwild.training.corpus import shipped_corpus
+    from keepwild.training.evaluate import evaluate
+
     try:
         items = shipped_corpus() if data is None else load_labeled(data)
         if data is None or any(i.split for i in items):
@@ -166,6 +174,8 @@ def assign(seed: Annotated[int, typer.Option(help="Split seed.")] = 2026) -> Non
 
     Example: keepwild corpus assign-splits
     """
+    from keepwild.training.corpus import assign_splits, corpus_dir
+
     paths = sorted(corpus_dir().glob("*.jsonl"))
     by_path = {path: load_labeled(path) for path in paths}
     everything = [item for items in by_path.values() for item in items]
