@@ -4,7 +4,8 @@ Ingestion is idempotent on the platform's listing id: sending a listing again on
 ``last_seen``, unless its content changed, in which case it is scanned again. A batch is all
 or nothing: one invalid record refuses the whole batch (naming the record), so a platform
 never has to work out which half was stored. The scanning, the slow part, happens before the
-write transaction opens; the writes are a handful of multi-row statements per batch.
+write transaction opens; the writes are a handful of statements per batch, mostly ``COPY`` on
+PostgreSQL (:mod:`keepwild.store.bulk`) and multi-row statements on SQLite.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from psycopg.errors import UniqueViolation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from keepwild.detect.listing import Listing as ListingRecord
-from keepwild.detect.result import ScanResult
+from keepwild.detect.result import Match, Reason, ScanResult
 from keepwild.errors import InputError
 from keepwild.service.auth import Principal
 from keepwild.service.errors import Invalid, NotFound
 from keepwild.service.scanning import ScannerHolder
 from keepwild.service.urls import url_digest
 from keepwild.store import audit
+from keepwild.store.bulk import copy_rows, one_of, reserve_ids
 from keepwild.store.database import Database, as_utc
 from keepwild.store.dialect import insert_for
 from keepwild.store.tables import QUEUE_OPEN, Decision, Listing, QueueItem, ScanRecord
@@ -37,6 +40,7 @@ __all__ = ["parse_listing", "ingest", "listing_view", "scan_view", "content_hash
 MAX_SHORT_FIELD = 16  # lang, currency
 MAX_IMAGE_CHARS = 2048
 FLAGGED = ("block", "review")
+_STRING_FIELDS = ("id", "title", "description", "currency", "seller", "url", "lang")
 
 _LISTINGS = Listing.__table__
 _SCANS = ScanRecord.__table__
@@ -57,6 +61,13 @@ def parse_listing(record: Any, where: str = "") -> ListingRecord:
     if any(len(image) > MAX_IMAGE_CHARS for image in listing.images):
         raise Invalid(f"{where}field 'images' holds a URL longer than {MAX_IMAGE_CHARS} "
                       "characters")
+    # PostgreSQL text cannot hold NUL: refuse it here with a reason, not as a failed write.
+    for name in _STRING_FIELDS:
+        value = getattr(listing, name)
+        if value is not None and "\x00" in value:
+            raise Invalid(f"{where}field {name!r} contains a NUL character")
+    if any("\x00" in image for image in listing.images):
+        raise Invalid(f"{where}field 'images' contains a NUL character")
     return listing
 
 
@@ -84,6 +95,19 @@ class _Item:
     verdict: str = "allow"
     score: float = 0.0
     categories: tuple[str, ...] = ()
+    language: str = "und"  # read once from the result: each read may run language detection
+
+
+#: Columns of a new listing, in the order the PostgreSQL ``COPY`` sends them.
+_LISTING_COLUMNS = ("id", "external_id", "title", "description", "price", "currency", "seller",
+                    "url", "url_hash", "images", "lang", "content_hash", "first_seen",
+                    "last_seen", "verdict", "score", "language", "category")
+_SCAN_COLUMNS = ("id", "listing_id", "scanned_at", "lexicon_version", "model_version", "policy",
+                 "verdict", "score", "language", "categories", "explanation")
+_QUEUE_COLUMNS = ("target", "listing_id", "scan_id", "url", "source", "priority", "status",
+                  "created_at")
+_MATCH_FIELDS = Match._fields
+_REASON_FIELDS = Reason._fields
 
 
 def _fields(item: _Item, now: datetime) -> dict[str, Any]:
@@ -95,14 +119,36 @@ def _fields(item: _Item, now: datetime) -> dict[str, Any]:
         "url": record.url, "url_hash": url_digest(record.url) if record.url else None,
         "images": list(record.images), "lang": record.lang, "content_hash": item.digest,
         "last_seen": now, "verdict": result.verdict, "score": result.score,
-        "language": result.language,
+        "language": item.language,
         "category": result.categories[0] if result.categories else None,
     }
 
 
 def _explanation(result: ScanResult) -> dict[str, Any]:
-    view = result.to_dict()
-    return {"matches": view["matches"], "reasons": view["reasons"]}
+    """Matches and reasons as ``ScanResult.to_dict()`` has them, without the rest of
+    ``to_dict()`` (which would identify the language once more)."""
+    return {"matches": [dict(zip(_MATCH_FIELDS, m)) for m in result.matches],
+            "reasons": [dict(zip(_REASON_FIELDS, r)) for r in result.reasons]}
+
+
+def _scan_fields(item: _Item, now: datetime, model_version: str | None) -> dict[str, Any]:
+    result = item.result
+    assert result is not None
+    return {"listing_id": item.listing_id, "scanned_at": now,
+            "lexicon_version": result.lexicon_version, "model_version": model_version,
+            "policy": result.policy, "verdict": result.verdict, "score": result.score,
+            "language": item.language, "categories": list(result.categories),
+            "explanation": _explanation(result)}
+
+
+def _queue_fields(item: _Item, scan_id: int, now: datetime) -> dict[str, Any]:
+    return {"target": f"listing:{item.listing_id}", "listing_id": item.listing_id,
+            "scan_id": scan_id, "url": item.record.url, "source": "scan",
+            "priority": item.score, "status": "pending", "created_at": now}
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def ingest(db: Database, holder: ScannerHolder, caller: Principal,
@@ -117,7 +163,8 @@ def ingest(db: Database, holder: ScannerHolder, caller: Principal,
     with db.session() as session:
         known = {row.external_id: row for row in session.execute(
             select(Listing.id, Listing.external_id, Listing.content_hash, Listing.verdict,
-                   Listing.score, Listing.category).where(Listing.external_id.in_(seen)))}
+                   Listing.score, Listing.category).where(
+                one_of(db.dialect, Listing.external_id, list(seen))))}
     for item in items:
         row = known.get(item.record.id)
         if row is not None:
@@ -129,10 +176,12 @@ def ingest(db: Database, holder: ScannerHolder, caller: Principal,
             item.result = holder.scan(item.record)
             item.verdict, item.score = item.result.verdict, item.result.score
             item.categories = item.result.categories
+            item.language = item.result.language
     model_version = holder.model_version
     with db.transaction() as session:
         _write(session, db.dialect, items, now, model_version)
-        queued = _open_items(session, [i.listing_id for i in items if i.listing_id])
+        queued = _open_items(session, db.dialect,
+                             [i.listing_id for i in items if i.listing_id])
         counts = {s: sum(i.status == s for i in items) for s in ("created", "updated",
                                                                     "unchanged")}
         batch = hashlib.sha256("\n".join(f"{i.record.id}\t{i.digest}" for i in items)
@@ -149,55 +198,96 @@ def ingest(db: Database, holder: ScannerHolder, caller: Principal,
 
 def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
            model_version: str | None) -> None:
+    """The batch's rows: new listings, changed listings, ``last_seen`` of unchanged ones,
+    a scan per scanned listing, a queue item per flagged one. On PostgreSQL the bulk of it
+    (new listings, scans, queue items of new listings) goes by ``COPY``."""
+    bulk = dialect == "postgresql"
     new = [i for i in items if i.status == "created"]
-    if new:
-        insert = insert_for(dialect, _LISTINGS).on_conflict_do_nothing(
-            index_elements=["external_id"]).returning(_LISTINGS.c.id, _LISTINGS.c.external_id)
-        inserted = {r.external_id: r.id for r in session.execute(
-            insert, [{**_fields(i, now), "first_seen": now} for i in new])}
-        raced = [i for i in new if i.record.id not in inserted]
-        for item in new:
-            item.listing_id = inserted.get(item.record.id)
-        if raced:  # another request stored these meanwhile: ours is the newer content
-            ids = {row.external_id: row.id for row in session.execute(
-                select(Listing.external_id, Listing.id).where(
-                    Listing.external_id.in_([i.record.id for i in raced])))}
-            for item in raced:
-                item.listing_id, item.status = ids[item.record.id], "updated"
+    if new and not (bulk and _copy_listings(session, new, now)):
+        _insert_listings(session, dialect, new, now)
     changed = [i for i in items if i.status == "updated"]
     if changed:
         session.execute(update(Listing), [{"id": i.listing_id, **_fields(i, now)}
                                           for i in changed])
     unchanged = [i.listing_id for i in items if i.status == "unchanged"]
     if unchanged:
-        session.execute(update(Listing).where(Listing.id.in_(unchanged)).values(last_seen=now))
+        session.execute(update(Listing).where(one_of(dialect, Listing.id, unchanged))
+                        .values(last_seen=now))
     scanned = [i for i in items if i.result is not None]
     if not scanned:
         return
-    rows = session.execute(_SCANS.insert().returning(_SCANS.c.id, _SCANS.c.listing_id), [{
-        "listing_id": i.listing_id, "scanned_at": now,
-        "lexicon_version": i.result.lexicon_version, "model_version": model_version,
-        "policy": i.result.policy, "verdict": i.result.verdict, "score": i.result.score,
-        "language": i.result.language, "categories": list(i.result.categories),
-        "explanation": _explanation(i.result),
-    } for i in scanned if i.result is not None])
-    scan_ids = {r.listing_id: r.id for r in rows}
-    flagged = [i for i in scanned if i.verdict in FLAGGED]
-    if flagged:
-        session.execute(
-            insert_for(dialect, _QUEUE).on_conflict_do_nothing(
-                index_elements=["target"], index_where=QUEUE_OPEN),
-            [{"target": f"listing:{i.listing_id}", "listing_id": i.listing_id,
-              "scan_id": scan_ids[i.listing_id], "url": i.record.url, "source": "scan",
-              "priority": i.score, "status": "pending", "created_at": now} for i in flagged])
+    if bulk:
+        scan_ids = reserve_ids(session, _SCANS, len(scanned))
+        rows = []
+        for item, scan_id in zip(scanned, scan_ids):
+            row = _scan_fields(item, now, model_version)
+            row["id"] = scan_id
+            row["categories"] = _json_text(row["categories"])
+            row["explanation"] = _json_text(row["explanation"])
+            rows.append([row[name] for name in _SCAN_COLUMNS])
+        copy_rows(session, _SCANS, _SCAN_COLUMNS, rows)
+    else:
+        by_listing = {r.listing_id: r.id for r in session.execute(
+            _SCANS.insert().returning(_SCANS.c.id, _SCANS.c.listing_id),
+            [_scan_fields(i, now, model_version) for i in scanned])}
+        scan_ids = [by_listing[i.listing_id] for i in scanned]
+    flagged = [(i, scan_id) for i, scan_id in zip(scanned, scan_ids) if i.verdict in FLAGGED]
+    # A new listing cannot have an open item yet; a changed one may (one open item per
+    # listing), so only the latter need ON CONFLICT, which COPY does not have.
+    fresh = [_queue_fields(i, s, now) for i, s in flagged if bulk and i.status == "created"]
+    others = [_queue_fields(i, s, now) for i, s in flagged if not (bulk and i.status == "created")]
+    if fresh:
+        copy_rows(session, _QUEUE, _QUEUE_COLUMNS,
+                  ([row[name] for name in _QUEUE_COLUMNS] for row in fresh))
+    if others:
+        session.execute(insert_for(dialect, _QUEUE).on_conflict_do_nothing(
+            index_elements=["target"], index_where=QUEUE_OPEN), others)
 
 
-def _open_items(session: Session, listing_ids: list[int | None]) -> set[int]:
+def _copy_listings(session: Session, new: list[_Item], now: datetime) -> bool:
+    """Store new listings by ``COPY`` under ids reserved beforehand (PostgreSQL). False, with
+    nothing stored, if one of them was stored by another request since we looked (``COPY``
+    has no ``ON CONFLICT``): the caller then inserts them the slower way, which handles it."""
+    ids = reserve_ids(session, _LISTINGS, len(new))
+    rows = []
+    for item, listing_id in zip(new, ids):
+        row = _fields(item, now)
+        row.update(id=listing_id, first_seen=now, images=_json_text(row["images"]))
+        rows.append([row[name] for name in _LISTING_COLUMNS])
+    try:
+        with session.begin_nested():
+            copy_rows(session, _LISTINGS, _LISTING_COLUMNS, rows)
+    except UniqueViolation:
+        return False
+    for item, listing_id in zip(new, ids):
+        item.listing_id = listing_id
+    return True
+
+
+def _insert_listings(session: Session, dialect: str, new: list[_Item], now: datetime) -> None:
+    """Insert new listings, skipping any another request stored meanwhile; ours is the newer
+    content, so those are updated instead and reported as ``updated``."""
+    insert = insert_for(dialect, _LISTINGS).on_conflict_do_nothing(
+        index_elements=["external_id"]).returning(_LISTINGS.c.id, _LISTINGS.c.external_id)
+    inserted = {r.external_id: r.id for r in session.execute(
+        insert, [{**_fields(i, now), "first_seen": now} for i in new])}
+    raced = [i for i in new if i.record.id not in inserted]
+    for item in new:
+        item.listing_id = inserted.get(item.record.id)
+    if raced:
+        ids = {row.external_id: row.id for row in session.execute(
+            select(Listing.external_id, Listing.id).where(
+                one_of(dialect, Listing.external_id, [i.record.id for i in raced])))}
+        for item in raced:
+            item.listing_id, item.status = ids[item.record.id], "updated"
+
+
+def _open_items(session: Session, dialect: str, listing_ids: list[int | None]) -> set[int]:
     ids = [i for i in listing_ids if i is not None]
     if not ids:
         return set()
     return set(session.execute(select(QueueItem.listing_id).where(
-        QueueItem.listing_id.in_(ids), QueueItem.status != "decided")).scalars())
+        one_of(dialect, QueueItem.listing_id, ids), QueueItem.status != "decided")).scalars())
 
 
 def find_listing(session: Session, external_id: str) -> Listing:

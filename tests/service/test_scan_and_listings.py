@@ -9,6 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from keepwild.detect.listing import Listing as ListingRecord
+from keepwild.detect.result import ScanResult
+from keepwild.service.auth import Principal, role_scopes
+from keepwild.service.listings import ingest, parse_listing
 from keepwild.store.tables import AuditEntry, Listing, QueueItem, ScanRecord
 
 from .conftest import Service
@@ -122,6 +126,10 @@ def test_idempotency_key_replays_the_first_response(
      "appears twice"),
     (b'{"listings": []}', 422, "empty"),
     (b'{"listings": "nope"}', 422, "must be a list"),
+    (b'{"listings": [{"id": "a", "title": "ok"}, {"id": "b", "title": "a\\u0000b"}]}', 422,
+     "listings[1]: field 'title' contains a NUL"),
+    (b'{"id": "x", "title": "t", "images": ["https://i.example/\\u0000"]}', 422,
+     "field 'images' contains a NUL"),
 ])
 def test_bad_listings_are_refused_and_nothing_changes(
     service: Service, as_role: Callable[[str], httpx.Client], body: bytes, status: int,
@@ -161,3 +169,98 @@ def test_unknown_listing_is_404(as_role: Callable[[str], httpx.Client]) -> None:
     response = as_role("moderator").get("/v1/listings/nope")
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "reason": "no listing with id 'nope'"}
+
+
+AWKWARD = {"id": "p-4\tx", "title": "Ivory\tcarving \\N with \\ backslash",
+           "description": "line one\nline two\r\n\"quoted\" 象牙 العاج ngà voi 🐘",
+           "price": 1234567.25, "currency": "EUR", "seller": "shop\\\\n\t1",
+           "url": "https://shop.example/item/4?a=1&b=\\N",
+           "images": ["https://img.example/1.jpg", "https://img.example/\t2.jpg"], "lang": "en"}
+
+
+def test_batch_rows_are_stored_exactly(service: Service,
+                                       as_role: Callable[[str], httpx.Client]) -> None:
+    """Tabs, newlines, backslashes, ``\\N`` and non-ASCII text come back as sent (on
+    PostgreSQL the rows travel by COPY, whose text format escapes them)."""
+    admin = as_role("admin")
+    response = admin.post("/v1/listings", json={"listings": [AWKWARD, CHAIR]})
+    assert response.status_code == 200, response.text
+    [awkward, chair] = response.json()["results"]
+    assert awkward["verdict"] != "allow" and awkward["queued"] and not chair["queued"]
+    quoted = AWKWARD["id"].replace("\t", "%09")
+    view = as_role("moderator").get(f"/v1/listings/{quoted}").json()
+    assert {name: view[name] for name in AWKWARD} == AWKWARD
+    scan = admin.post("/v1/scan", json=AWKWARD).json()
+    assert view["scan"]["matches"] == scan["matches"]
+    assert view["scan"]["reasons"] == scan["reasons"]
+    assert view["scan"]["categories"] == scan["categories"] == ["ivory"]
+    assert view["scan"]["language"] == scan["language"]
+    assert view["queue"] == {"id": view["queue"]["id"], "status": "pending", "source": "scan"}
+    assert view["scan"]["lexicon_version"] == "test-1"
+
+
+def test_mixed_batch_of_new_changed_and_unchanged_listings(
+    service: Service, as_role: Callable[[str], httpx.Client]
+) -> None:
+    admin = as_role("admin")
+    admin.post("/v1/listings", json={"listings": [IVORY, CHAIR]}).raise_for_status()
+    service.clock.advance(minutes=5)
+    edited_ivory = {**IVORY, "description": "carved ivory, DM me"}  # already queued
+    edited_chair = {**CHAIR, "description": "antique ivory inlay chair, for sale"}
+    plain = {"id": "p-5", "title": "Pine table", "description": "seats six"}
+    batch = [edited_ivory, edited_chair, RHINO, plain]
+    response = admin.post("/v1/listings", json={"listings": batch})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [(r["id"], r["status"], r["queued"]) for r in results] == [
+        ("p-1", "updated", True), ("p-2", "updated", True), ("p-3", "created", True),
+        ("p-5", "created", False)]
+    assert len({r["listing"] for r in results}) == 4
+    assert count(service, Listing) == 4
+    assert count(service, ScanRecord) == 2 + 4
+    assert count(service, QueueItem) == 3  # p-1 keeps its one open item
+    with service.db.session() as session:
+        stored = {row.external_id: row for row in session.execute(
+            select(Listing.external_id, Listing.id, Listing.verdict, Listing.description))}
+        queue = session.execute(select(QueueItem.listing_id, QueueItem.scan_id)).all()
+        scans = dict(session.execute(select(ScanRecord.id, ScanRecord.listing_id)).all())
+    assert {r["id"]: r["listing"] for r in results} == {k: v.id for k, v in stored.items()}
+    assert stored["p-2"].description == edited_chair["description"]
+    assert all(scans[scan_id] == listing_id for listing_id, scan_id in queue)
+    again = admin.post("/v1/listings", json={"listings": batch}).json()["results"]
+    assert [r["status"] for r in again] == ["unchanged"] * 4
+    assert count(service, ScanRecord) == 6
+
+
+def test_listing_stored_by_another_request_meanwhile_is_updated(service: Service) -> None:
+    """Two requests race to create the same listing: the one that writes second finds it
+    stored (on PostgreSQL its COPY fails and it falls back to INSERT ... ON CONFLICT), updates
+    it with its content, and stores the rest of its batch."""
+    caller = Principal(1, "platform", "admin", role_scopes("admin"), 0, "test")
+    now = service.clock()
+    holder = service.runtime.scanner
+    other = {**CHAIR, "description": "solid oak, collection only"}
+
+    class RacingHolder:
+        """Scans like the service's scanner, but another request ingests ``other`` while
+        this batch is being scanned (after it looked up which listings exist)."""
+
+        model_version = holder.model_version
+        raced = False
+
+        def scan(self, listing: ListingRecord) -> ScanResult:
+            if not self.raced:
+                self.raced = True
+                ingest(service.db, holder, caller, [parse_listing(other)], now)
+            return holder.scan(listing)
+
+    records = [parse_listing(r) for r in (IVORY, CHAIR, RHINO)]
+    results = ingest(service.db, RacingHolder(), caller, records, now)  # type: ignore[arg-type]
+    assert [(r["id"], r["status"], r["queued"]) for r in results] == [
+        ("p-1", "created", True), ("p-2", "updated", False), ("p-3", "created", True)]
+    assert count(service, Listing) == 3 and count(service, ScanRecord) == 4
+    assert count(service, QueueItem) == 2
+    with service.db.session() as session:
+        chair = session.execute(select(Listing).where(Listing.external_id == "p-2")).scalar_one()
+    assert chair.description == CHAIR["description"]  # the later write's content
+    assert results[1]["listing"] == chair.id
