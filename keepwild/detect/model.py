@@ -35,7 +35,10 @@ __all__ = ["ListingModel", "RULE_FEATURES", "rule_features", "text_features",
 
 FORMAT = "keepwild-listing-model/1"
 RULE_FEATURES = ("rule_score", "intent", "benign", "obfuscated", "candidate_only",
-                 "species", "product", "codeword", *(f"category:{c}" for c in CATEGORIES))
+                 "species", "product", "codeword", "weak_species_only",
+                 *(f"category:{c}" for c in CATEGORIES))
+#: Below this weight a species name is a generic animal word ("monkey", "parrot", "tiger").
+WEAK_SPECIES = 0.5
 
 
 def default_model_path() -> Path:
@@ -44,11 +47,15 @@ def default_model_path() -> Path:
 
 def rule_features(assessment: Assessment, *, obfuscated: bool) -> np.ndarray:
     """The rules' view of a listing, as the numbers the model weighs: their score, the sale
-    intent, excuses, disguise, and the strongest evidence of each kind and category."""
+    intent, excuses, disguise, the strongest evidence of each kind, whether it is only weak
+    species names, and the categories."""
     values = [assessment.score, assessment.intent, min(assessment.excused, 3) / 3,
               float(obfuscated), float(assessment.cap == "review")]
-    values.extend(assessment.strongest.get(kind, 0.0) for kind in ("species", "product",
-                                                                    "codeword"))
+    strongest = [assessment.strongest.get(kind, 0.0) for kind in ("species", "product",
+                                                                   "codeword")]
+    values.extend(strongest)
+    # Only generic animal names, no product or code word: toys, prints, decor and pets mostly.
+    values.append(float(0 < strongest[0] < WEAK_SPECIES and not any(strongest[1:])))
     values.extend(float(c in assessment.evidence_categories) for c in CATEGORIES)
     return np.asarray(values, dtype=np.float64)
 
