@@ -72,13 +72,19 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
     async def post(self, path: str, body: bytes) -> int:
-        """The response status; a closed connection is reopened and counts as status 0."""
-        self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-            + body)
-        status_line = await self.reader.readline()
+        """The response status; a connection the server closed or reset (uvicorn restarts a
+        worker it finds unresponsive) is reopened and the request counts as status 0."""
+        try:
+            self.writer.write(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {self.key}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            status_line = await self.reader.readline()
+        except (ConnectionResetError, BrokenPipeError):
+            status_line = b""
         if not status_line:
+            if len(ERRORS) < 5:
+                ERRORS.append("connection closed or reset by the server")
             self.close()
             await self.open()
             return 0
