@@ -2,11 +2,14 @@
  *
  * Two searches, both releasing the GIL so that callers can use every core with threads:
  *
- *   mih_search   multi-index hashing: the 256 bits are cut into m substrings of b bits; each
- *                table lists, for every b-bit key, the ids whose substring has that key (CSR:
- *                offsets[key]..offsets[key+1] index into ids). A query probes every key within
- *                `radius` bits of its own substring in every table and verifies each candidate
- *                on the full 256 bits.
+ *   mih_search   multi-index hashing: m substrings of b bits, table t's starting at bit
+ *                starts[t] (disjoint where they fit; a table may overlap others); each table
+ *                lists, for every b-bit key, the ids whose substring has that key, in CSR form
+ *                with compressed offsets: the bucket of `key` is ids[off(key)..off(key + 1)),
+ *                off(key) = base[key >> 6] + rel[key] (uint32 base per 64 keys, rel uint16, or
+ *                uint32 when a block holds 65,536 ids or more), half the memory of uint32
+ *                offsets. A query probes every key within `radius` bits of its own substring
+ *                in every table and verifies each candidate on the full 256 bits.
  *   flat_search  brute force over a range of ids (the small tail of recent additions).
  *
  * Codes are 32 bytes, most significant bit first, as in the 64-hex-digit PDQ form.
@@ -90,17 +93,30 @@ static inline uint32_t substring(const uint8_t *code, int start, int b) {
     return (uint32_t)((window >> (64 - (start % 8) - b)) & ((1ULL << b) - 1));
 }
 
+#define BLOCK_SHIFT 6 /* keys per base entry: 64 */
+
 typedef struct {
-    const uint32_t *offsets;
+    const uint32_t *base;
+    const uint16_t *rel16; /* one of rel16, rel32 */
+    const uint32_t *rel32;
     const uint32_t *ids;
     Py_ssize_t n_ids;
+    int start;
 } Table;
 
+static inline uint32_t bucket_start(const Table *tab, uint32_t key) {
+    return tab->base[key >> BLOCK_SHIFT] + (tab->rel16 ? tab->rel16[key] : tab->rel32[key]);
+}
+
+static inline const void *rel_address(const Table *tab, uint32_t key) {
+    return tab->rel16 ? (const void *)&tab->rel16[key] : (const void *)&tab->rel32[key];
+}
+
 /* Report an id once: only from the first table whose probe reaches it. */
-static int reached_earlier(const uint8_t *query, const uint8_t *code, int table, int b,
-                           int radius) {
+static int reached_earlier(const uint8_t *query, const uint8_t *code, const Table *tables,
+                           int table, int b, int radius) {
     for (int t = 0; t < table; t++) {
-        uint32_t x = substring(query, t * b, b) ^ substring(code, t * b, b);
+        uint32_t x = substring(query, tables[t].start, b) ^ substring(code, tables[t].start, b);
         if (__builtin_popcount(x) <= radius) return 1;
     }
     return 0;
@@ -142,7 +158,7 @@ static void search_block(const Table *tables, int m, int b, int radius, const ui
     for (int qi = 0; qi < nq; qi++) {
         const uint8_t *query = queries + (Py_ssize_t)(q0 + qi) * CODE_BYTES;
         for (int t = 0; t < m; t++) {
-            uint32_t key = substring(query, t * b, b);
+            uint32_t key = substring(query, tables[t].start, b);
             for (int k = 0; k < n_masks; k++) {
                 Probe *p = &probes[n_probes++];
                 p->q = q0 + qi;
@@ -155,11 +171,11 @@ static void search_block(const Table *tables, int m, int b, int radius, const ui
     for (Py_ssize_t i = 0; i < n_probes; i++) {
         if (i + AHEAD < n_probes) {
             const Probe *ahead = &probes[i + AHEAD];
-            __builtin_prefetch(&tables[ahead->table].offsets[ahead->key]);
+            __builtin_prefetch(rel_address(&tables[ahead->table], ahead->key));
         }
         Probe *p = &probes[i];
         const Table *tab = &tables[p->table];
-        uint32_t lo = tab->offsets[p->key], hi = tab->offsets[p->key + 1];
+        uint32_t lo = bucket_start(tab, p->key), hi = bucket_start(tab, p->key + 1);
         if (hi > tab->n_ids) hi = (uint32_t)tab->n_ids;
         if (lo > hi) lo = hi;
         p->lo = lo;
@@ -197,8 +213,8 @@ static void search_block(const Table *tables, int m, int b, int radius, const ui
         const uint8_t *query = queries + (Py_ssize_t)c->q * CODE_BYTES;
         const uint8_t *code = codes + (Py_ssize_t)c->id * CODE_BYTES;
         int d = distance(query, code);
-        if (d <= max_dist && alive[c->id] && !reached_earlier(query, code, (int)c->table, b,
-                                                               radius))
+        if (d <= max_dist && alive[c->id] &&
+            !reached_earlier(query, code, tables, (int)c->table, b, radius))
             hits_push(hits, c->q, c->id, (uint8_t)d);
     }
 }
@@ -227,29 +243,42 @@ static int get_buffers(PyObject *seq, Py_buffer *views, int *count, const char *
 
 static PyObject *mih_search(PyObject *self, PyObject *args) {
     Py_buffer codes, alive, queries;
-    PyObject *offsets_seq, *ids_seq;
+    PyObject *base_seq, *rel_seq, *ids_seq, *starts_seq;
     int b, radius, max_dist;
-    if (!PyArg_ParseTuple(args, "y*y*OOiy*ii", &codes, &alive, &offsets_seq, &ids_seq, &b,
-                          &queries, &radius, &max_dist))
+    if (!PyArg_ParseTuple(args, "y*y*OOOOiy*ii", &codes, &alive, &base_seq, &rel_seq, &ids_seq,
+                          &starts_seq, &b, &queries, &radius, &max_dist))
         return NULL;
-    Py_buffer offs[MAX_TABLES], idsv[MAX_TABLES];
-    int m = 0, m2 = 0;
+    Py_buffer basev[MAX_TABLES], relv[MAX_TABLES], idsv[MAX_TABLES];
+    int m = 0, m2 = 0, m3 = 0;
     PyObject *result = NULL;
-    if (get_buffers(offsets_seq, offs, &m, "offsets") < 0) goto done0;
-    if (get_buffers(ids_seq, idsv, &m2, "ids") < 0) goto done1;
-    if (m != m2 || b < 1 || b > 24 || m * b > 256 || radius < 0 || radius > 2 ||
-        codes.len % CODE_BYTES || queries.len % CODE_BYTES ||
-        alive.len < codes.len / CODE_BYTES) {
-        PyErr_SetString(PyExc_ValueError, "inconsistent index layout");
-        goto done2;
-    }
     Table tables[MAX_TABLES];
+    if (get_buffers(base_seq, basev, &m, "base") < 0) goto done0;
+    if (get_buffers(rel_seq, relv, &m2, "rel") < 0) goto done1;
+    if (get_buffers(ids_seq, idsv, &m3, "ids") < 0) goto done2;
+    if (m != m2 || m != m3 || b < 1 || b > 24 || radius < 0 || radius > 2 ||
+        codes.len % CODE_BYTES || queries.len % CODE_BYTES ||
+        alive.len < codes.len / CODE_BYTES || PySequence_Size(starts_seq) != m) {
+        PyErr_SetString(PyExc_ValueError, "inconsistent index layout");
+        goto done3;
+    }
+    Py_ssize_t n_keys = (Py_ssize_t)1 << b;
     for (int t = 0; t < m; t++) {
-        if (offs[t].len != (((Py_ssize_t)1 << b) + 1) * (Py_ssize_t)sizeof(uint32_t)) {
-            PyErr_SetString(PyExc_ValueError, "offsets table of the wrong size");
-            goto done2;
+        PyObject *item = PySequence_GetItem(starts_seq, t);
+        long start = item ? PyLong_AsLong(item) : -1;
+        Py_XDECREF(item);
+        if (start < 0 || start + b > 256) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "substring out of range");
+            goto done3;
         }
-        tables[t].offsets = offs[t].buf;
+        tables[t].start = (int)start;
+        if (basev[t].len != ((n_keys >> BLOCK_SHIFT) + 1) * (Py_ssize_t)sizeof(uint32_t) ||
+            (relv[t].len != (n_keys + 1) * 2 && relv[t].len != (n_keys + 1) * 4)) {
+            PyErr_SetString(PyExc_ValueError, "offsets table of the wrong size");
+            goto done3;
+        }
+        tables[t].base = basev[t].buf;
+        tables[t].rel16 = relv[t].len == (n_keys + 1) * 2 ? relv[t].buf : NULL;
+        tables[t].rel32 = tables[t].rel16 ? NULL : relv[t].buf;
         tables[t].ids = idsv[t].buf;
         tables[t].n_ids = idsv[t].len / (Py_ssize_t)sizeof(uint32_t);
     }
@@ -263,7 +292,7 @@ static PyObject *mih_search(PyObject *self, PyObject *args) {
         free(masks);
         free(scratch.probes);
         PyErr_NoMemory();
-        goto done2;
+        goto done3;
     }
     int k = 0;
     masks[k++] = 0;
@@ -283,10 +312,12 @@ static PyObject *mih_search(PyObject *self, PyObject *args) {
     free(scratch.cands);
     if (scratch.failed) hits.failed = 1;
     result = hits_result(&hits);
+done3:
+    for (int t = 0; t < m3; t++) PyBuffer_Release(&idsv[t]);
 done2:
-    for (int t = 0; t < m2; t++) PyBuffer_Release(&idsv[t]);
+    for (int t = 0; t < m2; t++) PyBuffer_Release(&relv[t]);
 done1:
-    for (int t = 0; t < m; t++) PyBuffer_Release(&offs[t]);
+    for (int t = 0; t < m; t++) PyBuffer_Release(&basev[t]);
 done0:
     PyBuffer_Release(&codes);
     PyBuffer_Release(&alive);
@@ -329,7 +360,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"mih_search", mih_search, METH_VARARGS,
-     "mih_search(codes, alive, offsets, ids, b, queries, radius, max_dist) -> "
+     "mih_search(codes, alive, bases, rels, ids, starts, b, queries, radius, max_dist) -> "
      "(query indices, ids, distances) as uint32/uint32/uint8 bytes"},
     {"flat_search", flat_search, METH_VARARGS,
      "flat_search(codes, alive, start, end, queries, max_dist) -> "

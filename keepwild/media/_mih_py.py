@@ -12,9 +12,12 @@ from itertools import combinations
 
 import numpy as np
 
-__all__ = ["mih_search", "flat_search", "substrings", "words"]
+__all__ = ["mih_search", "flat_search", "substrings", "words", "compress_offsets",
+           "bucket_offsets", "BLOCK_SHIFT"]
 
 CODE_BYTES = 32
+#: Compressed offsets keep one uint32 base per 2**BLOCK_SHIFT keys.
+BLOCK_SHIFT = 6
 
 
 def words(codes: np.ndarray) -> np.ndarray:
@@ -32,6 +35,27 @@ def substrings(codes: np.ndarray, start: int, b: int) -> np.ndarray:
         low_bits = offset + b - 64
         key = (w[:, index] << np.uint64(low_bits)) | (w[:, index + 1] >> np.uint64(64 - low_bits))
     return (key & np.uint64((1 << b) - 1)).astype(np.uint32)
+
+
+def compress_offsets(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR offsets (2**b + 1 of them, ascending) as ``(base, rel)``: ``offsets[key] ==
+    base[key >> BLOCK_SHIFT] + rel[key]``, base uint32 and rel uint16, or uint32 when a block
+    of keys spans 65,536 ids or more."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    base = offsets[::1 << BLOCK_SHIFT]
+    rel = offsets - base[np.arange(len(offsets)) >> BLOCK_SHIFT]
+    rel_type = np.uint16 if rel.max(initial=0) < 1 << 16 else np.uint32
+    return base.astype(np.uint32), rel.astype(rel_type)
+
+
+def bucket_offsets(base: object, rel: object, b: int) -> np.ndarray:
+    """The CSR offsets (int64) that :func:`compress_offsets` compressed, for ``b``-bit keys."""
+    rel_bytes = np.frombuffer(rel, dtype=np.uint8)  # type: ignore[call-overload]
+    rel_type = np.uint16 if len(rel_bytes) == 2 * ((1 << b) + 1) else np.uint32
+    rel_arr = rel_bytes.view(rel_type)
+    base_arr = np.frombuffer(base, dtype=np.uint32)  # type: ignore[call-overload]
+    return (base_arr[np.arange(len(rel_arr)) >> BLOCK_SHIFT].astype(np.int64)
+            + rel_arr.astype(np.int64))
 
 
 def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -55,20 +79,22 @@ def _result(qidx: np.ndarray, ids: np.ndarray, dist: np.ndarray) -> tuple[bytes,
 
 
 def mih_search(
-    codes: object, alive: object, offsets: Sequence[object], ids: Sequence[object], b: int,
-    queries: object, radius: int, max_dist: int,
+    codes: object, alive: object, bases: Sequence[object], rels: Sequence[object],
+    ids: Sequence[object], starts: Sequence[int], b: int, queries: object, radius: int,
+    max_dist: int,
 ) -> tuple[bytes, bytes, bytes]:
-    """Multi-index hashing search (see ``_mih.c``)."""
+    """Multi-index hashing search (see ``_mih.c``): table t keys the ``b`` bits from bit
+    ``starts[t]``, its bucket offsets compressed as by :func:`compress_offsets`."""
     code_arr = _as_codes(codes)
     alive_arr = np.frombuffer(alive, dtype=np.uint8)  # type: ignore[call-overload]
     query_arr = _as_codes(queries)
     query_words = words(query_arr)
     code_words = words(code_arr)
     masks = _flip_masks(b, radius)
-    query_keys = [substrings(query_arr, t * b, b) for t in range(len(offsets))]
+    query_keys = [substrings(query_arr, start, b) for start in starts]
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for t, (off_buf, id_buf) in enumerate(zip(offsets, ids)):
-        off = np.frombuffer(off_buf, dtype=np.uint32)  # type: ignore[call-overload]
+    for t, (base, rel, id_buf) in enumerate(zip(bases, rels, ids)):
+        off = bucket_offsets(base, rel, b)
         table = np.frombuffer(id_buf, dtype=np.uint32)  # type: ignore[call-overload]
         probes = (query_keys[t][:, None] ^ masks[None, :]).ravel()
         lo = off[probes].astype(np.int64)
@@ -76,8 +102,8 @@ def mih_search(
         counts = np.maximum(hi - lo, 0)
         probe_query = np.repeat(np.arange(len(query_arr)), len(masks))
         query_of = np.repeat(probe_query, counts)
-        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-        cand = table[starts + np.arange(counts.sum())].astype(np.int64)
+        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        cand = table[shift + np.arange(counts.sum())].astype(np.int64)
         keep = (cand < len(code_arr))
         query_of, cand = query_of[keep], cand[keep]
         keep = alive_arr[cand] != 0
@@ -87,7 +113,7 @@ def mih_search(
         query_of, cand, dist = query_of[keep], cand[keep], dist[keep]
         for earlier in range(t):  # report an id from the first table that reaches it
             near = np.bitwise_count(
-                substrings(code_arr[cand], earlier * b, b) ^ query_keys[earlier][query_of]
+                substrings(code_arr[cand], starts[earlier], b) ^ query_keys[earlier][query_of]
             ) <= radius
             query_of, cand, dist = query_of[~near], cand[~near], dist[~near]
         found.append((query_of, cand, dist))

@@ -54,6 +54,12 @@ CODE_BYTES = 32
 #: The largest distance the index answers for (the PDQ match threshold in common use).
 MAX_DISTANCE = 31
 _DELTA_TABLES, _DELTA_BITS = 16, 16
+_DELTA_STARTS = tuple(t * _DELTA_BITS for t in range(_DELTA_TABLES))
+
+
+def _headroom(rows: int) -> int:
+    """Spare rows allocated beyond ``rows`` hashes (uncommitted until written)."""
+    return max(1 << 16, rows // 16)
 
 
 def kernel_name() -> str:
@@ -65,7 +71,7 @@ class IndexParams(NamedTuple):
     """Layout of the main multi-index hash and the sizes at which tiers are folded."""
 
     tables: int = 12
-    bits: int = 21
+    bits: int = 22
     radius: int = 1
     delta_limit: int = 1 << 16
     tail_limit: int = 1024
@@ -98,8 +104,15 @@ class IndexStats(NamedTuple):
 
 
 class _Tables(NamedTuple):
-    offsets: tuple[np.ndarray, ...]
+    """CSR tables, offsets compressed (``_mih_py.compress_offsets``)."""
+
+    base: tuple[np.ndarray, ...]
+    rel: tuple[np.ndarray, ...]
     ids: tuple[np.ndarray, ...]
+    starts: tuple[int, ...]
+
+    def arrays(self) -> list[np.ndarray]:
+        return [*self.base, *self.rel, *self.ids]
 
 
 class _View(NamedTuple):
@@ -139,14 +152,36 @@ def _ids_by_key(keys: np.ndarray, first_id: int) -> np.ndarray:
     return ((packed & np.uint64(0xFFFFFFFF)) + np.uint64(first_id)).astype(np.uint32)
 
 
-def _build_tables(codes: np.ndarray, first_id: int, tables: int, bits: int) -> _Tables:
-    offsets, ids = [], []
-    for t in range(tables):
-        keys = _mih_py.substrings(codes, t * bits, bits)
+def substring_starts(tables: int, bits: int) -> tuple[int, ...]:
+    """Where each table's substring starts: disjoint, ``bits`` apart, as many as fit in 256
+    bits; any further tables overlap them, spread back from the end (12 x 22: 0, 22, .., 220
+    and 234)."""
+    disjoint = min(tables, CODE_BYTES * 8 // bits)
+    extra = tables - disjoint
+    last = CODE_BYTES * 8 - bits
+    return tuple(t * bits for t in range(disjoint)) + tuple(
+        last - round(j * last / extra) for j in range(extra))
+
+
+def _aligned_empty(rows: int, width: int = CODE_BYTES) -> np.ndarray:
+    """An uninitialised (rows, width) uint8 array starting on a 64-byte boundary, so that no
+    32-byte code straddles two cache lines (malloc gives 16-byte alignment: half of them did).
+    Pages are committed as rows are written."""
+    buffer = np.empty(rows * width + 64, dtype=np.uint8)
+    skip = -buffer.ctypes.data % 64
+    return buffer[skip:skip + rows * width].reshape(rows, width)
+
+
+def _build_tables(codes: np.ndarray, first_id: int, starts: Sequence[int], bits: int) -> _Tables:
+    base, rel, ids = [], [], []
+    for start in starts:
+        keys = _mih_py.substrings(codes, start, bits)
         counts = np.bincount(keys, minlength=1 << bits)
-        offsets.append(np.concatenate(([0], np.cumsum(counts))).astype(np.uint32))
+        b, r = _mih_py.compress_offsets(np.concatenate(([0], np.cumsum(counts))))
+        base.append(b)
+        rel.append(r)
         ids.append(_ids_by_key(keys, first_id))
-    return _Tables(tuple(offsets), tuple(ids))
+    return _Tables(tuple(base), tuple(rel), tuple(ids), tuple(starts))
 
 
 class HashIndex:
@@ -163,15 +198,17 @@ class HashIndex:
     """
 
     def __init__(self, params: IndexParams = IndexParams()) -> None:
-        if not (1 <= params.bits <= 24 and 1 <= params.tables and params.tables * params.bits
-                <= 256 and 0 <= params.radius <= 2):
+        if not (1 <= params.bits <= 24 and 1 <= params.tables <= 32 and 0 <= params.radius <= 2
+                and params.tables * params.bits <= 512):
             raise MediaError(f"unsupported index layout {params}")
         self.params = params
+        self.starts = substring_starts(params.tables, params.bits)
         self._lock = threading.Lock()
         self._changes = 0
         self._removed = 0
         self._updated_at: float | None = None
         self._merging: threading.Thread | None = None
+        self._growing: threading.Thread | None = None
         empty = np.zeros((0, CODE_BYTES), dtype=np.uint8)
         self._view = _View(empty, np.zeros(0, dtype=np.uint8), None, 0, None, 0, 0)
 
@@ -181,10 +218,14 @@ class HashIndex:
         index = cls(params)
         codes = as_codes(codes)
         if len(codes):
-            alive = np.ones(len(codes), dtype=np.uint8)
-            main = _build_tables(codes, 0, params.tables, params.bits)
-            index._view = _View(codes, alive, main, len(codes), None, len(codes), len(codes))
-            index._touch(len(codes))
+            n = len(codes)
+            stored = _aligned_empty(n + _headroom(n))
+            stored[:n] = codes
+            alive = np.zeros(len(stored), dtype=np.uint8)
+            alive[:n] = 1
+            main = _build_tables(stored[:n], 0, index.starts, params.bits)
+            index._view = _View(stored, alive, main, n, None, n, n)
+            index._touch(n)
         return index
 
     def __len__(self) -> int:
@@ -196,36 +237,63 @@ class HashIndex:
         with self._lock:
             view = self._view
             first, end = view.end, view.end + len(codes)
-            all_codes, alive = view.codes, view.alive
-            if end > len(all_codes):
-                capacity = max(end, len(all_codes) + len(all_codes) // 8, 1024)
-                all_codes = np.zeros((capacity, CODE_BYTES), dtype=np.uint8)
-                all_codes[:first] = view.codes[:first]
-                alive = np.zeros(capacity, dtype=np.uint8)
-                alive[:first] = view.alive[:first]
-            all_codes[first:end] = codes
-            alive[first:end] = 1
-            view = view._replace(codes=all_codes, alive=alive, end=end)
+            if end > len(view.codes):  # additions outran the background growth: grow here
+                view = self._regrow(view, self._grown(view, end), view.end)
+            view.codes[first:end] = codes  # rows past view.end: no lookup reads them yet
+            view.alive[first:end] = 1
+            view = view._replace(end=end)
             if end - view.delta_end >= self.params.tail_limit:
-                delta = _build_tables(all_codes[view.main_end:end], view.main_end,
-                                      _DELTA_TABLES, _DELTA_BITS)
+                delta = _build_tables(view.codes[view.main_end:end], view.main_end,
+                                      _DELTA_STARTS, _DELTA_BITS)
                 view = view._replace(delta=delta, delta_end=end)
             self._view = view
             self._touch(len(codes))
             if (view.delta_end - view.main_end >= self.params.delta_limit
                     and self._merging is None):
-                # Merging costs O(n) (about a second at ten million hashes): do it beside the
-                # callers, so that an addition never waits for it.
+                # Merging costs O(n) (seconds at ten million hashes): do it beside the callers,
+                # so that an addition never waits for it.
                 self._merging = threading.Thread(target=self._merge, name="hash-index-merge",
                                                  daemon=True)
                 self._merging.start()
+            if len(view.codes) - end < _headroom(end) // 2 and self._growing is None:
+                # Room for codes runs low: copy them into a larger array beside the callers
+                # too (amortised: capacity grows by a quarter), instead of in some addition.
+                self._growing = threading.Thread(target=self._grow, args=(view,),
+                                                 name="hash-index-grow", daemon=True)
+                self._growing.start()
         return np.arange(first, end, dtype=np.int64)
 
+    @staticmethod
+    def _grown(view: _View, needed: int) -> int:
+        return max(needed + _headroom(needed), len(view.codes) + len(view.codes) // 4)
+
+    def _regrow(self, view: _View, capacity: int, copied: int,
+                codes: np.ndarray | None = None) -> _View:
+        """``view`` with codes in an array of ``capacity`` rows (``codes``, of which rows up to
+        ``copied`` are already filled, or a new one). Called under the lock."""
+        if codes is None:
+            codes, copied = _aligned_empty(capacity), 0
+        codes[copied:view.end] = view.codes[copied:view.end]
+        alive = np.zeros(capacity, dtype=np.uint8)
+        alive[:view.end] = view.alive[:view.end]  # tombstones can change: copied under the lock
+        return view._replace(codes=codes, alive=alive)
+
+    def _grow(self, start: _View) -> None:
+        try:
+            codes = _aligned_empty(self._grown(start, start.end))
+            codes[:start.end] = start.codes[:start.end]  # rows never change once written
+            with self._lock:
+                view = self._view
+                if len(view.codes) < len(codes):  # an addition did not have to grow meanwhile
+                    self._view = self._regrow(view, len(codes), start.end, codes)
+        finally:
+            self._growing = None
+
     def wait(self) -> None:
-        """Wait for a merge running in the background, if any."""
-        merging = self._merging
-        if merging is not None:
-            merging.join()
+        """Wait for a merge or growth running in the background, if any."""
+        for thread in (self._merging, self._growing):
+            if thread is not None:
+                thread.join()
 
     def remove(self, ids: Sequence[int] | np.ndarray) -> int:
         """Tombstone ids so they never match again; returns how many were live."""
@@ -277,12 +345,14 @@ class HashIndex:
         codes, alive = view.codes[:view.end], view.alive[:view.end]
         raw = []
         if view.main is not None:
-            raw.append(_kernel.mih_search(codes, alive, view.main.offsets, view.main.ids,
-                                          self.params.bits, queries, self.params.radius,
-                                          max_distance))
+            main = view.main
+            raw.append(_kernel.mih_search(codes, alive, main.base, main.rel, main.ids,
+                                          main.starts, self.params.bits, queries,
+                                          self.params.radius, max_distance))
         if view.delta is not None and view.delta_end > view.main_end:
-            raw.append(_kernel.mih_search(codes, alive, view.delta.offsets, view.delta.ids,
-                                          _DELTA_BITS, queries, 1, max_distance))
+            delta = view.delta
+            raw.append(_kernel.mih_search(codes, alive, delta.base, delta.rel, delta.ids,
+                                          delta.starts, _DELTA_BITS, queries, 1, max_distance))
         if view.end > view.delta_end:
             raw.append(_kernel.flat_search(codes, alive, view.delta_end, view.end, queries,
                                            max_distance))
@@ -305,7 +375,7 @@ class HashIndex:
                 view = self._view
                 if view.end > view.delta_end:
                     self._view = view._replace(delta=_build_tables(
-                        view.codes[view.main_end:view.end], view.main_end, _DELTA_TABLES,
+                        view.codes[view.main_end:view.end], view.main_end, _DELTA_STARTS,
                         _DELTA_BITS), delta_end=view.end)
                 self._merging = threading.current_thread()
                 break
@@ -321,28 +391,28 @@ class HashIndex:
                 return
             bits = self.params.bits
             new = view.codes[start:stop]  # rows never change once written
-            offsets = list(view.main.offsets) if view.main else []
-            ids = list(view.main.ids) if view.main else []
-            for t in range(self.params.tables):
-                keys = _mih_py.substrings(new, t * bits, bits)
-                added = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=1 << bits))))
-                new_ids = _ids_by_key(keys, start)
-                if view.main is None:
-                    offsets.append(added.astype(np.uint32))
-                    ids.append(new_ids)
-                else:
-                    ends = offsets[t][np.sort(keys).astype(np.int64) + 1].astype(np.int64)
-                    ids[t] = np.insert(ids[t], ends, new_ids)  # at the end of each bucket
-                    offsets[t] = (offsets[t] + added).astype(np.uint32)
-                if len(offsets) == self.params.tables:
-                    with self._lock:
-                        self._view = self._view._replace(
-                            main=_Tables(tuple(offsets), tuple(ids)))
+            if view.main is None:
+                with self._lock:
+                    self._view = self._view._replace(
+                        main=_build_tables(new, start, self.starts, bits))
+            else:
+                base, rel, ids = (list(part) for part in view.main[:3])
+                for t, substring_start in enumerate(self.starts):
+                    keys = _mih_py.substrings(new, substring_start, bits)
+                    added = np.concatenate(([0], np.cumsum(np.bincount(keys,
+                                                                       minlength=1 << bits))))
+                    offsets = _mih_py.bucket_offsets(base[t], rel[t], bits)
+                    ends = offsets[np.sort(keys).astype(np.int64) + 1]
+                    ids[t] = np.insert(ids[t], ends, _ids_by_key(keys, start))  # bucket ends
+                    base[t], rel[t] = _mih_py.compress_offsets(offsets + added)
+                    with self._lock:  # lookups meanwhile find new ids in main or in delta
+                        self._view = self._view._replace(main=_Tables(
+                            tuple(base), tuple(rel), tuple(ids), self.starts))
             with self._lock:
                 current = self._view
                 # Additions made during the merge stay findable: re-index what is left of delta.
                 rest = (_build_tables(current.codes[stop:current.delta_end], stop,
-                                      _DELTA_TABLES, _DELTA_BITS)
+                                      _DELTA_STARTS, _DELTA_BITS)
                         if current.delta_end > stop else None)
                 self._view = current._replace(main_end=stop, delta=rest)
         finally:
@@ -351,11 +421,12 @@ class HashIndex:
     def stats(self) -> IndexStats:
         """Size, tiers, memory and the time of the last change."""
         view = self._view
-        arrays: list[np.ndarray] = [view.codes, view.alive]
+        # Codes and tombstones as held (spare capacity is reserved, not committed, until
+        # written), tables whole.
+        arrays: list[np.ndarray] = [view.codes[:view.end], view.alive[:view.end]]
         for tables in (view.main, view.delta):
             if tables is not None:
-                arrays.extend(tables.offsets)
-                arrays.extend(tables.ids)
+                arrays.extend(tables.arrays())
         return IndexStats(
             size=view.end - self._removed,
             removed=self._removed,

@@ -56,11 +56,12 @@ def test_exact_layout_equals_brute_force(kernel: str) -> None:
         assert _hits(index.search(queries, radius)) == _brute(codes, queries, radius)
 
 
-def test_default_layout_is_exact_to_23_and_finds_planted_neighbours(kernel: str) -> None:
+def test_default_layout_is_exact_to_21_and_finds_planted_neighbours(kernel: str) -> None:
     codes = _random(20_000, 4)
     queries = _flip(codes[:400], np.arange(400) % 32, 5)
     index = HashIndex.from_codes(codes)
-    assert _hits(index.search(queries, 23)) == _brute(codes, queries, 23)
+    assert index.starts == (0, 22, 44, 66, 88, 110, 132, 154, 176, 198, 220, 234)
+    assert _hits(index.search(queries, 21)) == _brute(codes, queries, 21)
     found = _hits(index.search(queries, 31))
     assert found <= _brute(codes, queries, 31)
     assert sum((q, q) in {(a, b) for a, b, _ in found} for q in range(400)) >= 396
@@ -134,5 +135,88 @@ def test_bad_arguments_are_refused() -> None:
     with pytest.raises(MediaError, match="unknown index ids"):
         index.remove([3])
     with pytest.raises(MediaError, match="unsupported index layout"):
-        HashIndex(IndexParams(tables=20, bits=16))
+        HashIndex(IndexParams(tables=33, bits=16))
+    with pytest.raises(MediaError, match="unsupported index layout"):
+        HashIndex(IndexParams(bits=25))
     assert len(index.search(_random(3, 1), 31).id) == 0
+
+
+def test_batch_lookup_equals_single_lookups(kernel: str) -> None:
+    codes = _random(20_000, 12)
+    index = HashIndex.from_codes(codes[:15_000], IndexParams(tail_limit=256))
+    index.add(codes[15_000:])  # main, delta and tail all hold hashes
+    queries = np.concatenate([_flip(codes[::400], np.arange(50) % 32, 13), _random(20, 14)])
+    batch = _hits(index.search(queries, 31, threads=2))
+    single = set()
+    for q, query in enumerate(queries):
+        single |= {(q, i, d) for _, i, d in _hits(index.search(query[None], 31))}
+    assert batch == single
+    assert batch <= _brute(codes, queries, 31)
+
+
+def test_additions_are_visible_at_once_while_a_merge_runs(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    import threading
+
+    release, merging = threading.Event(), threading.Event()
+    ids_by_key = index_module._ids_by_key
+
+    def slow_in_merge(keys, first_id):
+        if threading.current_thread().name == "hash-index-merge":
+            merging.set()
+            assert release.wait(10)
+        return ids_by_key(keys, first_id)
+
+    monkeypatch.setattr(index_module, "_ids_by_key", slow_in_merge)
+    codes = _random(12_000, 15)
+    index = HashIndex.from_codes(codes[:5_000], IndexParams(delta_limit=2_000, tail_limit=100))
+    index.add(codes[5_000:7_000])  # fills delta: the merge starts, and stalls
+    assert merging.wait(10) and index._merging is not None
+    for i in range(7_000, 7_300):  # single additions during the merge, through tail and delta
+        [ident] = index.add(codes[i:i + 1])
+        assert _hits(index.search(codes[i:i + 1], 0)) == {(0, ident, 0)}
+    probe = _flip(codes[4_900:7_300:20], np.full(120, 9), 16)
+    assert _hits(index.search(probe, 31)) == _brute(codes[:7_300], probe, 31)
+    release.set()
+    index.wait()
+    assert index.stats().main == 7_000
+    assert _hits(index.search(probe, 31)) == _brute(codes[:7_300], probe, 31)
+
+
+def test_storage_grows_beside_additions_and_keeps_tombstones() -> None:
+    codes = _random(110_000, 17)
+    index = HashIndex.from_codes(codes[:1_000])
+    capacity = len(index._view.codes)
+    index.remove([3])
+    index.add(codes[1_000:40_000])  # spare room runs low: grows in the background
+    index.wait()
+    assert len(index._view.codes) > capacity
+    index.add(codes[40_000:110_000])  # more than the room left: grows within the addition
+    index.wait()
+    assert index._view.codes.ctypes.data % 64 == 0
+    assert not index.is_live(3) and index.is_live(109_999)
+    probe = codes[[0, 3, 999, 39_999, 40_000, 109_999]]
+    alive = np.ones(110_000, dtype=bool)
+    alive[3] = False
+    assert _hits(index.search(probe, 31)) == _brute(codes, probe, 31, alive)
+
+
+def test_compressed_offsets_round_trip() -> None:
+    rng = np.random.default_rng(18)
+    for b, n in ((3, 50), (10, 5_000), (12, 300_000)):
+        counts = rng.poisson(n / 2**b, 2**b)
+        counts[5] = 70_000 if n > 100_000 else counts[5]  # a block of 64 keys over 65,535 ids
+        offsets = np.concatenate(([0], np.cumsum(counts)))
+        base, rel = _mih_py.compress_offsets(offsets)
+        assert len(base) == (2**b >> _mih_py.BLOCK_SHIFT) + 1
+        assert rel.dtype == (np.uint32 if n > 100_000 else np.uint16)
+        assert np.array_equal(_mih_py.bucket_offsets(base, rel, b), offsets)
+
+
+def test_overlapping_tables_beyond_256_bits(kernel: str) -> None:
+    assert index_module.substring_starts(16, 16) == tuple(range(0, 256, 16))
+    assert index_module.substring_starts(13, 20) == (*range(0, 240, 20), 236)
+    codes = _random(5_000, 19)
+    queries = _flip(codes[:200], np.arange(200) % 32, 20)
+    index = HashIndex.from_codes(codes, IndexParams(tables=14, bits=20))
+    assert _hits(index.search(queries, 23)) == _brute(codes, queries, 23)
