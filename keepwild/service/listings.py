@@ -202,10 +202,13 @@ def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
     a scan per scanned listing, a queue item per flagged one. On PostgreSQL the bulk of it
     (new listings, scans, queue items of new listings) goes by ``COPY``."""
     bulk = dialect == "postgresql"
-    new = [i for i in items if i.status == "created"]
+    # Rows in one order (external id, then listing id), whatever the batch's order: two
+    # batches writing the same listings then wait for each other instead of deadlocking.
+    new = sorted((i for i in items if i.status == "created"), key=lambda i: i.record.id)
     if new and not (bulk and _copy_listings(session, new, now)):
         _insert_listings(session, dialect, new, now)
-    changed = [i for i in items if i.status == "updated"]
+    changed = sorted((i for i in items if i.status == "updated"),
+                     key=lambda i: i.listing_id or 0)
     if changed:
         session.execute(update(Listing), [{"id": i.listing_id, **_fields(i, now)}
                                           for i in changed])

@@ -3,6 +3,7 @@ idempotent ingestion, batches, and refusal of bad input without any change."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -264,3 +265,50 @@ def test_listing_stored_by_another_request_meanwhile_is_updated(service: Service
         chair = session.execute(select(Listing).where(Listing.external_id == "p-2")).scalar_one()
     assert chair.description == CHAIR["description"]  # the later write's content
     assert results[1]["listing"] == chair.id
+
+
+def test_concurrent_batches_of_the_same_listings_in_opposite_orders(service: Service) -> None:
+    """Two pipelines send batches of the same new listings at the same moment, in opposite
+    orders: both succeed (rows are written in one order, so neither transaction waits for the
+    other's rows while holding rows the other waits for), and each listing is stored once."""
+    caller = Principal(1, "platform", "admin", role_scopes("admin"), 0, "test")
+    now = service.clock()
+    holder = service.runtime.scanner
+    size = 200
+    failures: list[BaseException] = []
+
+    class InStep:
+        """Scans like the service's scanner; both batches start writing together."""
+
+        model_version = holder.model_version
+
+        def __init__(self, barrier: threading.Barrier) -> None:
+            self.barrier, self.scanned = barrier, 0
+
+        def scan(self, listing: ListingRecord) -> ScanResult:
+            self.scanned += 1
+            if self.scanned == size:
+                self.barrier.wait(timeout=30)
+            return holder.scan(listing)
+
+    def send(records: list[ListingRecord], barrier: threading.Barrier) -> None:
+        try:
+            ingest(service.db, InStep(barrier), caller, records,  # type: ignore[arg-type]
+                   now)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    for round_ in range(2):
+        records = [parse_listing({"id": f"r{round_}-{n:03}", "title": f"Carved ivory {n}"})
+                   for n in range(size)]
+        edited = [parse_listing({"id": r.id, "title": r.title + " bangle"}) for r in records]
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=send, args=(records, barrier)),
+                   threading.Thread(target=send, args=(edited[::-1], barrier))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not failures, failures
+    assert count(service, Listing) == 2 * size
+    assert count(service, QueueItem) == 2 * size  # one open item per listing
