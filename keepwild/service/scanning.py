@@ -25,6 +25,7 @@ from keepwild.lexicon.files import load_lexicon
 from keepwild.lexicon.model import Lexicon
 from keepwild.service.lexicon import apply_edits, edit_state, edits_fingerprint, load_edits
 from keepwild.store.database import Database
+from keepwild.text.langid import preload_models
 
 __all__ = ["ScannerHolder", "base_lexicon"]
 
@@ -57,6 +58,7 @@ def _compiled(lexicon_path: str | None, policy: str, model: str, fingerprint: st
     if built is None:
         scanner = Scanner(lexicon, load_policy(policy),
                           model=_model(model, base_lexicon(lexicon_path)))
+        preload_models()  # language identification's slow first call, not a request's
         built = (scanner, threading.Lock())
         with _BUILT_LOCK:
             if len(_BUILT) >= 4:

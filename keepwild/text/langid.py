@@ -17,7 +17,7 @@ from functools import lru_cache
 import pycld2
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-__all__ = ["SUPPORTED_LANGUAGES", "UNDETERMINED", "detect_language"]
+__all__ = ["SUPPORTED_LANGUAGES", "UNDETERMINED", "detect_language", "preload_models"]
 
 SUPPORTED_LANGUAGES = ("en", "fr", "nl", "id", "ar", "zh", "vi", "th", "es", "pt", "de", "sw")
 UNDETERMINED = "und"
@@ -50,6 +50,15 @@ def _lingua() -> LanguageDetector:
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
                  for code in SUPPORTED_LANGUAGES]
     return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def preload_models() -> None:
+    """Load Lingua's models now rather than on the first ambiguous listing.
+
+    Loading takes seconds and holds the interpreter; a service does it while starting, before
+    it answers requests (and health checks).
+    """
+    _lingua().detect_language_of("keepwild")
 
 
 def _lingua_language(text: str) -> str:
