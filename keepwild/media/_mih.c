@@ -125,9 +125,14 @@ static int reached_earlier(const uint8_t *query, const uint8_t *code, const Tabl
 /* Lookups are memory-bound: with 10 million hashes every bucket offset, id range and candidate
  * code is a cache miss. Queries are therefore processed in blocks, in stages that each walk a
  * list (probes, then id ranges, then candidates) while prefetching the item AHEAD places
- * further on, so that many misses are in flight at once instead of one after another. */
+ * further on, so that many misses are in flight at once instead of one after another.
+ * (Codes are stored 64-byte aligned by the index, so a candidate is one cache line.) */
+#ifndef BLOCK
 #define BLOCK 16
-#define AHEAD 16
+#endif
+#ifndef AHEAD
+#define AHEAD 32 /* measured at 10M: 16 -> 32 gave +13 % (median of 8 interleaved runs) */
+#endif
 
 typedef struct {
     uint32_t q;     /* query index within the call */

@@ -4,29 +4,39 @@ The index is a small log-structured merge, so that no change waits for a full re
 pain of index reloads in other hash matchers):
 
 ``codes``
-    every 32-byte hash ever added, in one array; an id is a position, assigned in order.
+    every 32-byte hash ever added, in one 64-byte-aligned array (a code never straddles two
+    cache lines) with spare room that grows by a quarter in a background thread when it runs
+    low; an id is a position, assigned in order.
 tail
-    the newest ids (up to ``tail_limit``), searched by brute force: an addition is visible to
-    lookups as soon as :meth:`HashIndex.add` returns.
+    the newest ids (from ``tail_limit`` to ``8 * tail_limit`` of them), searched by brute force:
+    an addition is visible to lookups as soon as :meth:`HashIndex.add` returns.
 delta
     the ids between main and tail, in a multi-index hash of 16 tables of 16 bits probed at
-    radius 1 (exact up to distance 31), rebuilt from its few entries each time the tail fills.
+    radius 1 (exact up to distance 31), re-indexed in a background thread each time the tail
+    fills (by the adding caller, outside the lock, if additions outrun it).
 main
     everything older, in a multi-index hash of ``tables`` substrings of ``bits`` bits probed at
-    ``radius`` (default 12 x 21 at radius 1). When the delta outgrows ``delta_limit`` it is
-    merged into main table by table, in a background thread: new ids go to the end of their
-    buckets, an O(n) copy with no re-sort, while lookups and additions go on (a lookup may meet
-    an id in both main and delta during the merge; hits are deduplicated).
+    ``radius`` (default 12 x 22 at radius 1: eleven disjoint substrings and a twelfth over the
+    last 22 bits). When the delta outgrows ``delta_limit`` it is merged into main table by
+    table, in a background thread: new ids go to the end of their buckets, an O(n) copy with
+    no re-sort, while lookups and additions go on (a lookup may meet an id in both main and
+    delta during the merge; hits are deduplicated).
 removals
     tombstones (one byte per id), effective at once; removed hashes are never reported.
 
-Recall. By pigeonhole, main finds every hash within ``tables * (radius + 1) - 1`` bits (23 with
-the defaults) and delta and tail everything within 31. Beyond 23 main is probabilistic: for
-random differences it finds 99.9 % of neighbours at distance 28 and 99.3 % at 31 (see
-``benchmarks/hash_index.py``). ``EXACT`` (16 x 16) is exact to 31 and slower.
+Tables are CSR (ids grouped by key) with compressed bucket offsets: a uint32 base per 64 keys
+and a uint16 per key, half of plain uint32 offsets, which is what pays for 22-bit keys.
+
+Recall. By pigeonhole, main finds every hash within ``disjoint * (radius + 1) - 1`` bits (21
+with the defaults) and delta and tail everything within 31. Beyond that main is
+probabilistic: for random differences it finds 99.7 % of neighbours at distance 28 and 98.6 %
+at exactly 31, 99.9 % of neighbours at distances uniform in 1..31 (see
+``benchmarks/hash_index.py``). 12 x 21 finds 99.3 % at 31 but checks twice the candidates;
+``EXACT`` (16 x 16) is exact to 31 and slower still.
 
 Memory for 10 million hashes with the defaults: 320 MB of codes, 10 MB of tombstones and
-12 x (40 MB of ids + 8 MB of bucket offsets), 906 MB in all.
+12 x (40 MB of ids + 8.7 MB of bucket offsets), 914 MB in all (less spare room, reserved but
+not committed until written).
 """
 
 from __future__ import annotations
@@ -209,6 +219,7 @@ class HashIndex:
         self._updated_at: float | None = None
         self._merging: threading.Thread | None = None
         self._growing: threading.Thread | None = None
+        self._indexing: threading.Thread | None = None
         empty = np.zeros((0, CODE_BYTES), dtype=np.uint8)
         self._view = _View(empty, np.zeros(0, dtype=np.uint8), None, 0, None, 0, 0)
 
@@ -242,26 +253,36 @@ class HashIndex:
             view.codes[first:end] = codes  # rows past view.end: no lookup reads them yet
             view.alive[first:end] = 1
             view = view._replace(end=end)
-            if end - view.delta_end >= self.params.tail_limit:
-                delta = _build_tables(view.codes[view.main_end:end], view.main_end,
-                                      _DELTA_STARTS, _DELTA_BITS)
-                view = view._replace(delta=delta, delta_end=end)
             self._view = view
             self._touch(len(codes))
-            if (view.delta_end - view.main_end >= self.params.delta_limit
-                    and self._merging is None):
-                # Merging costs O(n) (seconds at ten million hashes): do it beside the callers,
-                # so that an addition never waits for it.
-                self._merging = threading.Thread(target=self._merge, name="hash-index-merge",
-                                                 daemon=True)
-                self._merging.start()
+            if end - view.delta_end >= self.params.tail_limit and self._indexing is None:
+                # Re-index delta with the tail (tens of ms): beside the callers as well; the
+                # tail, searched by brute force, holds what it has not reached yet.
+                self._indexing = threading.Thread(target=self._index_delta,
+                                                  name="hash-index-delta", daemon=True)
+                self._indexing.start()
+            self._start_merge()
             if len(view.codes) - end < _headroom(end) // 2 and self._growing is None:
                 # Room for codes runs low: copy them into a larger array beside the callers
                 # too (amortised: capacity grows by a quarter), instead of in some addition.
                 self._growing = threading.Thread(target=self._grow, args=(view,),
                                                  name="hash-index-grow", daemon=True)
                 self._growing.start()
+        if end - self._view.delta_end >= 8 * self.params.tail_limit:
+            # Additions outrun the background re-indexing (lookups would brute-force a long
+            # tail): this caller re-indexes, outside the lock, before it returns.
+            self._rebuild_delta()
         return np.arange(first, end, dtype=np.int64)
+
+    def _start_merge(self) -> None:
+        """Under the lock: merge delta into main if it has reached its limit. Merging costs
+        O(n) (seconds at ten million hashes): it runs beside the callers, so that an addition
+        never waits for it."""
+        view = self._view
+        if view.delta_end - view.main_end >= self.params.delta_limit and self._merging is None:
+            self._merging = threading.Thread(target=self._merge, name="hash-index-merge",
+                                             daemon=True)
+            self._merging.start()
 
     @staticmethod
     def _grown(view: _View, needed: int) -> int:
@@ -291,8 +312,8 @@ class HashIndex:
 
     def wait(self) -> None:
         """Wait for a merge or growth running in the background, if any."""
-        for thread in (self._merging, self._growing):
-            if thread is not None:
+        for thread in (self._merging, self._indexing, self._growing):
+            if thread is not None and thread is not threading.current_thread():
                 thread.join()
 
     def remove(self, ids: Sequence[int] | np.ndarray) -> int:
@@ -408,15 +429,33 @@ class HashIndex:
                     with self._lock:  # lookups meanwhile find new ids in main or in delta
                         self._view = self._view._replace(main=_Tables(
                             tuple(base), tuple(rel), tuple(ids), self.starts))
-            with self._lock:
-                current = self._view
-                # Additions made during the merge stay findable: re-index what is left of delta.
-                rest = (_build_tables(current.codes[stop:current.delta_end], stop,
-                                      _DELTA_STARTS, _DELTA_BITS)
-                        if current.delta_end > stop else None)
-                self._view = current._replace(main_end=stop, delta=rest)
+            with self._lock:  # delta keeps ids now in main too (found twice, reported once)
+                self._view = self._view._replace(main_end=stop)
+            self._rebuild_delta()  # ... until it is rebuilt from what is left
         finally:
             self._merging = None
+
+    def _index_delta(self) -> None:
+        try:
+            self._rebuild_delta()
+        finally:
+            self._indexing = None
+
+    def _rebuild_delta(self) -> None:
+        """Re-index delta as the ids from main's end to the latest addition, outside the lock;
+        published unless a merge moved main's end meanwhile (then it starts over)."""
+        while True:
+            view = self._view
+            first, end = view.main_end, view.end
+            delta = (_build_tables(view.codes[first:end], first, _DELTA_STARTS, _DELTA_BITS)
+                     if end > first else None)
+            with self._lock:
+                current = self._view
+                if current.main_end == first:
+                    if end >= current.delta_end:
+                        self._view = current._replace(delta=delta, delta_end=end)
+                        self._start_merge()
+                    return
 
     def stats(self) -> IndexStats:
         """Size, tiers, memory and the time of the last change."""

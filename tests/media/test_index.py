@@ -143,7 +143,8 @@ def test_bad_arguments_are_refused() -> None:
 
 def test_batch_lookup_equals_single_lookups(kernel: str) -> None:
     codes = _random(20_000, 12)
-    index = HashIndex.from_codes(codes[:15_000], IndexParams(tail_limit=256))
+    params = IndexParams(tables=14, bits=18, tail_limit=256)
+    index = HashIndex.from_codes(codes[:15_000], params)
     index.add(codes[15_000:])  # main, delta and tail all hold hashes
     queries = np.concatenate([_flip(codes[::400], np.arange(50) % 32, 13), _random(20, 14)])
     batch = _hits(index.search(queries, 31, threads=2))
