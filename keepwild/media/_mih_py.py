@@ -25,9 +25,11 @@ def words(codes: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(codes).view(">u8").astype(np.uint64)
 
 
-def substrings(codes: np.ndarray, start: int, b: int) -> np.ndarray:
-    """The ``b``-bit substring starting at bit ``start`` of each code, as uint32 keys."""
-    w = words(codes.reshape(-1, CODE_BYTES))
+def substrings(codes: np.ndarray, start: int, b: int, code_words: np.ndarray | None = None
+               ) -> np.ndarray:
+    """The ``b``-bit substring starting at bit ``start`` of each code, as uint32 keys
+    (``code_words``: ``words(codes)``, when the caller already has it)."""
+    w = words(codes.reshape(-1, CODE_BYTES)) if code_words is None else code_words
     index, offset = divmod(start, 64)
     if offset + b <= 64:
         key = w[:, index] >> np.uint64(64 - offset - b)
