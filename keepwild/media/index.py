@@ -29,7 +29,7 @@ and a uint16 per key, half of plain uint32 offsets, which is what pays for 22-bi
 
 Recall. By pigeonhole, main finds every hash within ``disjoint * (radius + 1) - 1`` bits (21
 with the defaults) and delta and tail everything within 31. Beyond that main is
-probabilistic: for random differences it finds 99.7 % of neighbours at distance 28 and 98.6 %
+probabilistic: for random differences it finds 99.7 % of neighbours at distance 28 and 98-98.6 %
 at exactly 31, 99.9 % of neighbours at distances uniform in 1..31 (see
 ``benchmarks/hash_index.py``). 12 x 21 finds 99.3 % at 31 but checks twice the candidates;
 ``EXACT`` (16 x 16) is exact to 31 and slower still.
