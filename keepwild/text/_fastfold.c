@@ -116,11 +116,17 @@ static inline int is_ascii_lower(Py_UCS4 code) {
 
 /* The classes of the regular expression keepwild.text.robust._DOTTED_PAIR: \w, [^\W\d_]. */
 static inline int is_word_char(Py_UCS4 code) {
-    return code == '_' || Py_UNICODE_ISALNUM(code);
+    if (code < 128) {
+        return code == '_' || (code >= '0' && code <= '9') || (Py_UCS4)((code | 0x20) - 'a') < 26;
+    }
+    return Py_UNICODE_ISALNUM(code);
 }
 
 static inline int is_word_letter(Py_UCS4 code) {
-    return code != '_' && Py_UNICODE_ISALNUM(code) && !Py_UNICODE_ISDECIMAL(code);
+    if (code < 128) {
+        return (Py_UCS4)((code | 0x20) - 'a') < 26;
+    }
+    return Py_UNICODE_ISALNUM(code) && !Py_UNICODE_ISDECIMAL(code);
 }
 
 static inline int is_joiner(Py_UCS4 code) {
@@ -134,11 +140,12 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
         if (i + 1 < n && text[i] == ' ' && text[i + 1] == ' ') {
             return 1; /* a word put in for an emoji, or spacing games */
         }
-        if (i + 1 < n && ((is_ascii_lower(text[i]) && is_unspaced(text[i + 1])) ||
-                          (is_unspaced(text[i]) && is_ascii_lower(text[i + 1])))) {
+        if (i + 1 < n && (text[i] | text[i + 1]) >= 0x0e00 &&
+            ((is_ascii_lower(text[i]) && is_unspaced(text[i + 1])) ||
+             (is_unspaced(text[i]) && is_ascii_lower(text[i + 1])))) {
             return 1; /* a Latin word run into Chinese or Thai */
         }
-        if (i + 2 < n && is_word_letter(text[i]) && is_joiner(text[i + 1]) &&
+        if (i + 2 < n && is_joiner(text[i + 1]) && is_word_letter(text[i]) &&
             is_word_letter(text[i + 2]) && (i == 0 || !is_word_char(text[i - 1])) &&
             (i + 3 >= n || !is_word_char(text[i + 3]))) {
             return 1; /* two lone letters joined by a dot or dash (t.e) */
