@@ -36,6 +36,9 @@ class Policy:
     # With a learned model, a floor applies unless the model finds the listing this unlikely
     # to be an offer (an "ivory" curtain is not ivory of any animal).
     floor_min_probability: float = 0.1
+    # Whether generic animal names alone ("monkey", "parrot"; no product or code word) may send
+    # a listing to review; when not, such a listing is flagged only at block-level probability.
+    review_generic_animals: bool = True
     disabled_categories: frozenset[str] = frozenset()
     signals: dict[str, float] = field(
         default_factory=lambda: {"price_field": 0.3, "price_in_text": 0.3, "phone_number": 0.35}
@@ -107,8 +110,12 @@ def _parse(data: dict[str, Any], where: str) -> Policy:
         key: _categories(data[key], key, where) if key in data else getattr(defaults, key)
         for key in ("review_floor_categories", "disabled_categories")
     }
+    review_generic = data.get("review_generic_animals", defaults.review_generic_animals)
+    if not isinstance(review_generic, bool):
+        raise PolicyError(f"{where}: review_generic_animals must be true or false")
     policy = Policy(
         name=data["name"],
+        review_generic_animals=review_generic,
         description=str(data.get("description", "")),
         signals=signals,
         category_weights=weights,

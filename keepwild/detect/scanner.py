@@ -23,7 +23,7 @@ import numpy as np
 
 from keepwild.detect.listing import Listing
 from keepwild.detect.matcher import Hit, Matcher
-from keepwild.detect.model import ListingModel, default_model_path, rule_features
+from keepwild.detect.model import WEAK_SPECIES, ListingModel, default_model_path, rule_features
 from keepwild.detect.policy import Policy, load_policy
 from keepwild.detect.result import Match, Reason, ScanResult
 from keepwild.detect.rules import SEVERITY, Assessment, Evidence, Signals, assess
@@ -185,6 +185,12 @@ class Scanner:
         if SEVERITY[verdict] > SEVERITY[assessment.cap]:
             verdict = assessment.cap
             bounds.append(f"capped at {verdict}: candidate terms only")
+        strongest = assessment.strongest
+        if (verdict == "review" and not self.policy.review_generic_animals
+                and 0 < strongest.get("species", 0.0) < WEAK_SPECIES
+                and not strongest.get("product") and not strongest.get("codeword")):
+            verdict = "allow"
+            bounds.append("kept at allow: only generic animal names, below the block threshold")
         if assessment.excused == assessment.items and SEVERITY[verdict] > SEVERITY[
             assessment.verdict
         ]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from keepwild import PolicyError, Scanner, load_policy
 from keepwild.detect.scanner import ScanResult
 from keepwild.lexicon.model import Lexicon
+from keepwild.training.corpus import shipped_corpus
 
 
 def scan(scanner: Scanner, text: str, **fields: object) -> ScanResult:
@@ -94,3 +97,30 @@ def test_matches_point_at_the_original_text(small_scanner: Scanner) -> None:
     assert result.matches
     for match in result.matches:
         assert listing[match.field][match.start:match.end] == match.text
+
+
+def test_review_generic_animals_must_be_a_boolean(tmp_path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nreview_generic_animals = "no"\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="review_generic_animals"):
+        load_policy(bad)
+
+
+def test_generic_animal_names_alone_need_block_level_probability() -> None:
+    """Under the coalition policy, listings whose only wildlife evidence is generic animal
+    names are not sent to review; under strict they are. Nothing else changes."""
+    coalition = Scanner(policy="coalition")
+    reviewing = Scanner(policy=replace(coalition.policy, review_generic_animals=True))
+    changed = 0
+    for item in shipped_corpus():
+        if item.split != "dev":
+            continue
+        quiet, loud = coalition.scan(item.listing), reviewing.scan(item.listing)
+        if quiet.verdict != loud.verdict:
+            changed += 1
+            assert (loud.verdict, quiet.verdict) == ("review", "allow")
+            kinds = {m.kind for m in loud.matches if m.kind in ("species", "product", "codeword")}
+            assert kinds == {"species"} and all(m.weight < 0.5 for m in loud.matches
+                                                if m.kind == "species")
+            assert "generic animal names" in quiet.reasons[-1].detail
+    assert changed > 0
