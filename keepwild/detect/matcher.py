@@ -26,7 +26,7 @@ from keepwild.detect.literals import LiteralIndex, build_index
 from keepwild.lexicon.model import Lexicon
 from keepwild.lexicon.schema import ITEM_KINDS, Boundary, Term
 from keepwild.text.fold import fold
-from keepwild.text.robust import is_separator, robust, robust_spans
+from keepwild.text.robust import robust, robust_spans, tokens
 
 __all__ = ["CompiledTerm", "Hit", "Matcher", "default_boundary"]
 
@@ -325,22 +325,13 @@ def _disguised(folded: str, start: int, stop: int, entry: CompiledTerm) -> bool 
         return None  # never join the end of one field to the start of the next
     if not (_left_ok(folded, start, entry.boundary) and _right_ok(folded, stop, entry.boundary)):
         return None
-    tokens: list[str] = []
-    current: list[str] = []
-    for char in chunk:
-        if is_separator(char):
-            if current:
-                tokens.append("".join(current))
-                current = []
-        else:
-            current.append(char)
-    if current:
-        tokens.append("".join(current))
+    words_and_letters = tokens(chunk)
     if entry.boundary is Boundary.NONE:
-        return len(tokens) > 1
-    if not all(any(c.isalpha() for c in token) or len(token) == 1 for token in tokens):
+        return len(words_and_letters) > 1
+    if not all(any(c.isalpha() for c in token) or len(token) == 1
+               for token in words_and_letters):
         return None  # digits are read as letters only inside words
-    words, spaced = _join_spaced_letters(tokens)
+    words, spaced = _join_spaced_letters(words_and_letters)
     if len(words) == len(entry.words) and all(
         robust(word) == expected for word, expected in zip(words, entry.words)
     ):
@@ -350,12 +341,12 @@ def _disguised(folded: str, start: int, stop: int, entry: CompiledTerm) -> bool 
     return None
 
 
-def _join_spaced_letters(tokens: list[str]) -> tuple[list[str], bool]:
+def _join_spaced_letters(parts: list[str]) -> tuple[list[str], bool]:
     """Join runs of one- and two-letter tokens (``r.h.i.n.o``, ``rh in o``) into words."""
     words: list[str] = []
     run: list[str] = []
     spaced = False
-    for token in [*tokens, ""]:
+    for token in [*parts, ""]:
         if token and len(token) <= 2:
             run.append(token)
             continue

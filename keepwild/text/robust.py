@@ -16,7 +16,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["LEET", "robust", "robust_spans", "robust_byte_table", "is_separator",
+__all__ = ["LEET", "robust", "robust_spans", "robust_byte_table", "is_separator", "tokens",
            "needs_robust"]
 
 # Digits and symbols read as letters inside words.
@@ -138,7 +138,7 @@ def needs_robust(folded: str) -> bool:
         if a == b == c and a.isalpha():
             return True
     single_run = single_non_ascii = 0
-    for token in _tokens(folded):
+    for token in tokens(folded):
         letters = sum(ch.isalpha() for ch in token)
         leet_by_letter = leet_within = False
         for k, ch in enumerate(token):
@@ -159,7 +159,7 @@ def needs_robust(folded: str) -> bool:
     return False
 
 
-def _tokens(folded: str) -> list[str]:
+def tokens(folded: str) -> list[str]:
     """Maximal runs of characters the robust view keeps (separators split them)."""
     separators = _separators()
     tokens: list[str] = []
