@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from keepwild.service.auth import Principal
 from keepwild.service.errors import NotFound, RateLimited
@@ -29,12 +30,22 @@ from keepwild.store.database import Database, as_utc
 from keepwild.store.dialect import insert_for
 from keepwild.store.tables import QUEUE_OPEN, Decision, Listing, QueueItem, Report
 
-__all__ = ["file_report", "report_views", "client_hash", "receipt_status", "PRIORITY"]
+__all__ = ["file_report", "report_views", "client_address", "client_hash", "receipt_status",
+           "PRIORITY"]
 
 #: Queue priority of reported items by source; each further report adds ``PER_REPORT``.
 PRIORITY = {"public": 0.5, "staff": 0.6, "spotter": 0.7}
 PER_REPORT = 0.02
 _QUEUE = QueueItem.__table__
+
+
+def client_address(request: Request, trust_forwarded: bool) -> str:
+    """The address a public report is counted against, by the API and the web form alike."""
+    if trust_forwarded:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
 
 
 def client_hash(salt: str, client: str) -> str:

@@ -12,20 +12,18 @@ from keepwild.service.auth import Principal
 from keepwild.service.deps import RuntimeDep, optional_caller, require
 from keepwild.service.errors import NotFound
 from keepwild.service.http import json_response
-from keepwild.service.reports import client_hash, file_report, receipt_status, report_views
+from keepwild.service.reports import (
+    client_address,
+    client_hash,
+    file_report,
+    receipt_status,
+    report_views,
+)
 from keepwild.service.schemas.common import ErrorOut
 from keepwild.service.schemas.reports import ReceiptOut, ReceiptStatusOut, ReportIn
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 Receipt = Annotated[str, Path(max_length=32)]
-
-
-def _client(request: Request, trust_forwarded: bool) -> str:
-    if trust_forwarded:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("", status_code=201, response_model=ReceiptOut,
@@ -39,7 +37,7 @@ def post_report(body: ReportIn, request: Request, rt: RuntimeDep,
         client, per_hour = f"user:{caller.user_id}", settings.reports_per_hour_spotter
     else:
         client = client_hash(settings.client_salt,
-                             _client(request, settings.trust_forwarded_for))
+                             client_address(request, settings.trust_forwarded_for))
         per_hour = settings.reports_per_hour_public
     receipt = file_report(rt.db, listing_ref=body.listing_id, url=body.url,
                           category=body.category, text=body.text, contact=body.contact,

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from keepwild.service.errors import NotFound, RateLimited
 from keepwild.service.learning import CONFIRMING
-from keepwild.service.reports import client_hash, file_report, receipt_status, report_views
+from keepwild.service.reports import client_address, client_hash, file_report, receipt_status, report_views
 from keepwild.service.urls import normalise_url
 from keepwild.web.i18n import N_
 from keepwild.web.pages import Page, PageNotFound, form_page, need, page, redirect, render
@@ -25,15 +25,6 @@ CATEGORIES = ("ivory", "rhino_horn", "pangolin", "big_cats", "bear", "marine_tur
               "hornbill", "totoaba", "primates", "birds", "reptiles", "other", "unknown")
 RECEIPT = re.compile(r"R-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 LIMITS = {"listing_id": 256, "url": 2048, "text": 5000, "contact": 256}
-
-
-def _client(request: Request, trust_forwarded: bool) -> str:
-    """The address a public report is counted against (as the API counts it)."""
-    if trust_forwarded:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
 
 
 def _form(current: Page, status: int = 200, values: dict[str, str] | None = None,
@@ -82,7 +73,7 @@ def submit_report(current: Posted, request: Request,
     if reporter is not None and reporter.role == "spotter":
         client, per_hour = f"user:{reporter.user_id}", settings.reports_per_hour_spotter
     else:
-        client = client_hash(settings.client_salt, _client(request, settings.trust_forwarded_for))
+        client = client_hash(settings.client_salt, client_address(request, settings.trust_forwarded_for))
         per_hour = settings.reports_per_hour_public
     try:
         receipt = file_report(rt.db, listing_ref=values["listing_id"] or None,
