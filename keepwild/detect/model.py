@@ -37,8 +37,9 @@ FORMAT = "keepwild-listing-model/1"
 RULE_FEATURES = ("rule_score", "intent", "benign", "obfuscated", "candidate_only",
                  "species", "product", "codeword", "weak_species_only",
                  *(f"category:{c}" for c in CATEGORIES))
-#: Below this weight a species name is a generic animal word ("monkey", "parrot", "tiger").
-WEAK_SPECIES = 0.5
+#: Below this weight a species name is a generic animal word ("monkey", "parrot", "tiger");
+#: names of particular taxa ("vervet monkey", "食蟹猴", "gelatik jawa") weigh 0.4 or more.
+WEAK_SPECIES = 0.4
 
 
 def default_model_path() -> Path:

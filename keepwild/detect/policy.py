@@ -32,6 +32,9 @@ class Policy:
     intent_base: float = 0.5
     benign_window: int = 30
     negation_window: int = 14
+    # How far (in folded characters) a part word ("teeth", "Krallen") reaches to make a species
+    # name next to it a product ("Jaguar Zähne", "اسنان فرس النهر").
+    part_window: int = 12
     review_floor_categories: frozenset[str] = frozenset({"ivory"})
     # With a learned model, a floor applies unless the model finds the listing this unlikely
     # to be an offer (an "ivory" curtain is not ivory of any animal).
@@ -104,7 +107,7 @@ def _parse(data: dict[str, Any], where: str) -> Policy:
     }
     windows = {
         key: _window(data.get(key, getattr(defaults, key)), key, where)
-        for key in ("benign_window", "negation_window")
+        for key in ("benign_window", "negation_window", "part_window")
     }
     categories = {
         key: _categories(data[key], key, where) if key in data else getattr(defaults, key)

@@ -4,13 +4,15 @@ The model is deliberately simple enough to explain to a moderator:
 
 1. Item evidence per category: species names, products and code words, combined by noisy-or of
    their weights (two independent clues are stronger than either).
-2. Benign context (``faux``, ``plush``, ``tiger balm``...) near an item term, or anywhere in the
+2. Parts: a species name with a part or product word beside it ("Jaguar Zähne", "tiger claws",
+   "اسنان فرس النهر") is read as a product, as strong as the part word says.
+3. Benign context (``faux``, ``plush``, ``tiger balm``...) near an item term, or anywhere in the
    title, weakens it by the benign phrase's weight, unless a negation stands right before the
    benign phrase ("not resin").
-3. Sale intent: sale and contact phrases, a price, a phone number, combined by noisy-or.
-4. Category score = item evidence × (base + (1 − base) × sale intent): without any sale context a
+4. Sale intent: sale and contact phrases, a price, a phone number, combined by noisy-or.
+5. Category score = item evidence × (base + (1 − base) × sale intent): without any sale context a
    listing keeps only ``intent_base`` of its item evidence.
-5. Floors and caps from the policy: categories such as ivory are reviewed whenever a product or
+6. Floors and caps from the policy: categories such as ivory are reviewed whenever a product or
    code word survives; evidence made only of candidate terms never blocks.
 """
 
@@ -40,6 +42,7 @@ class Evidence:
     factor: float = 1.0
     excused_by: str | None = None
     # Copied from the term once: the rules read them many times per listing.
+    part: str | None = None  # the part word that made a species name a product
     kind: str = dataclass_field(init=False)
     category: str = dataclass_field(init=False)
     label: str = dataclass_field(init=False)
@@ -91,6 +94,36 @@ def _noisy_or(weights: list[float]) -> float:
 def _gap(a: Hit, b: Hit) -> int:
     """Characters between two hits (0 when they overlap)."""
     return max(0, max(a.start, b.start) - min(a.end, b.end))
+
+
+def _apply_parts(items: list[Evidence], parts: list[Evidence], policy: Policy) -> list[Reason]:
+    """Species names beside a part word become products: the rules then weigh "tiger teeth"
+    like a product term, and the generic-animal guard no longer applies to it."""
+    reasons: list[Reason] = []
+    for item in items:
+        if item.kind != Kind.SPECIES:
+            continue
+        part = max(
+            (
+                p for p in parts
+                if p.field == item.field and p.category in ("", item.category)
+                and _gap(p.hit, item.hit) <= policy.part_window
+                and not item.hit.start <= p.hit.start < p.hit.end <= item.hit.end
+            ),
+            key=lambda p: p.base_weight,
+            default=None,
+        )
+        if part is None:
+            continue
+        item.kind, item.part = Kind.PRODUCT, part.label
+        item.base_weight = max(item.base_weight, part.base_weight)
+        reasons.append(Reason(
+            "species+part",
+            f"'{part.label}' with '{item.label}' names a part or product of it "
+            f"({item.base_weight:.2f})",
+            item.category,
+        ))
+    return reasons
 
 
 def _apply_benign(
@@ -166,9 +199,11 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
     ]
     if not items:
         return Assessment(0.0, "allow", ())
+    parts = [e for e in evidence if e.kind == Kind.PART]
+    reasons = _apply_parts(items, parts, policy) if parts else []
     benign = [e for e in evidence if e.kind == Kind.BENIGN]
     negations = [e for e in evidence if e.kind == Kind.NEGATION]
-    reasons = _apply_benign(items, benign, negations, policy)
+    reasons += _apply_benign(items, benign, negations, policy)
 
     intents = _best_per_term([e for e in evidence if e.kind in (Kind.SALE, Kind.CONTACT)])
     intent_weights = [e.weight for e in intents.values()]

@@ -136,7 +136,8 @@ class Scanner:
         ])
         species = tuple(dict.fromkeys(
             item.hit.term.term.species for item in evidence
-            if item.kind == Kind.SPECIES and item.hit.term.term.species and item.weight > 0.05
+            if item.hit.term.term.kind == Kind.SPECIES and item.hit.term.term.species
+            and item.weight > 0.05
         ))
         return ScanResult(
             listing.id, verdict, score, categories, species, language, matches, reasons,

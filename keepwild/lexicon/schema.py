@@ -54,6 +54,9 @@ class Kind(StrEnum):
     CONTACT = "contact"
     BENIGN = "benign"
     NEGATION = "negation"
+    #: A body part or product noun ("teeth", "Krallen", "أسنان", "เขี้ยว"): not wildlife on its
+    #: own, but next to a species name it makes that name a product ("Jaguar Zähne").
+    PART = "part"
 
 
 #: Kinds that name the wildlife item itself (as opposed to the context around it).

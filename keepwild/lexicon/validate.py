@@ -95,7 +95,7 @@ def _term_issues(term: Term, lexicon: Lexicon) -> list[Issue]:
         error(f"unknown boundary {term.boundary!r} (known: {', '.join(sorted(_BOUNDARIES))})")
     if term.kind in ITEM_KINDS and term.category not in CATEGORIES:
         error(f"unknown or missing category {term.category!r} (known: {', '.join(CATEGORIES)})")
-    elif term.kind == Kind.BENIGN and term.category and term.category not in CATEGORIES:
+    elif term.kind in (Kind.BENIGN, Kind.PART) and term.category and term.category not in CATEGORIES:
         error(f"unknown category {term.category!r}")
     elif term.kind in (Kind.SALE, Kind.CONTACT, Kind.NEGATION) and term.category:
         error(f"a {term.kind} term takes no category (has {term.category!r})")
@@ -119,7 +119,9 @@ def _term_issues(term: Term, lexicon: Lexicon) -> list[Issue]:
             error(f"too short to match safely (needs {minimum}+ letters)")
         elif key in _stop_words(term.lang):
             error(f"reads {key!r} once folded, a stop word that would match almost every listing")
-        elif term.kind != Kind.BENIGN and key in _too_general().get(term.lang, ()):
+        elif term.kind not in (Kind.BENIGN, Kind.PART) and key in _too_general().get(
+            term.lang, ()
+        ):
             error("too general on its own (a bare colour or material); use a phrase")
     return issues
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from keepwild import PolicyError, Scanner, load_policy
+from keepwild.detect.model import WEAK_SPECIES
 from keepwild.detect.scanner import ScanResult
 from keepwild.lexicon.model import Lexicon
 from keepwild.training.corpus import shipped_corpus
@@ -120,7 +121,32 @@ def test_generic_animal_names_alone_need_block_level_probability() -> None:
             changed += 1
             assert (loud.verdict, quiet.verdict) == ("review", "allow")
             kinds = {m.kind for m in loud.matches if m.kind in ("species", "product", "codeword")}
-            assert kinds == {"species"} and all(m.weight < 0.5 for m in loud.matches
+            assert kinds == {"species"} and all(m.weight < WEAK_SPECIES for m in loud.matches
                                                 if m.kind == "species")
             assert "generic animal names" in quiet.reasons[-1].detail
     assert changed > 0
+
+
+def test_part_word_beside_a_species_name_makes_a_product(small_scanner: Scanner) -> None:
+    assert scan(small_scanner, "Tiger for sale, DM me").verdict == "allow"
+    result = scan(small_scanner, "Tiger claws for sale, DM me")
+    assert result.verdict == "review"
+    assert result.categories == ("big_cats",)
+    composed = next(r for r in result.reasons if r.rule == "species+part")
+    assert "'claws' with 'tiger'" in composed.detail
+    assert {(m.text, m.kind) for m in result.matches} >= {("Tiger", "species"), ("claws", "part")}
+
+
+def test_part_word_reaches_only_nearby_species_names(small_scanner: Scanner) -> None:
+    far = scan(small_scanner, "Tiger t-shirt in black and orange, and some crab claws, for sale")
+    assert far.verdict == "allow"
+    assert not any(r.rule == "species+part" for r in far.reasons)
+    alone = scan(small_scanner, "Lobster claws for sale")
+    assert alone.verdict == "allow" and alone.matches == ()
+
+
+def test_benign_context_still_excuses_a_composed_part(small_scanner: Scanner) -> None:
+    result = scan(small_scanner, "Plush tiger claws slippers for sale")
+    assert result.verdict == "allow"
+    assert any(r.rule == "species+part" for r in result.reasons)
+    assert any(r.rule == "benign-context" for r in result.reasons)

@@ -54,6 +54,9 @@ def test_small_lexicon_is_valid(small_lexicon_dir: Path) -> None:
          "'added' must be a date"),
         ("for real,sale,ivory,,0.4,active,,test,2026-11-23,,0,0\n", "en",
          "a sale term takes no category"),
+        ("teeth,part,jewels,,0.8,active,,test,2026-11-23,,0,0\n", "en",
+         "unknown category 'jewels'"),
+        ("which,part,,,0.8,active,,test,2026-11-23,,0,0\n", "en", "stop word"),
     ],
 )
 def test_each_bad_entry_is_named(
@@ -64,6 +67,15 @@ def test_each_bad_entry_is_named(
     assert any(message in e for e in errors), errors
     term = row.split(",")[0]
     assert any(repr(term) in e for e in errors if message in e)
+
+
+def test_part_words_may_be_general_words(tmp_path: Path, small_lexicon_dir: Path) -> None:
+    """A bare "teeth" would match almost everything as wildlife evidence, but a part word is
+    evidence only beside a species name, so the too-general rule does not apply to it."""
+    rows = ("teeth,part,,,0.8,active,,test,2026-11-23,,0,0\n"
+            "tusks,part,ivory,,0.9,active,,test,2026-11-23,,0,0\n")
+    issues = validate(load_lexicon(lexicon_with(tmp_path, small_lexicon_dir, rows)))
+    assert [str(i) for i in issues if i.level == "error"] == []
 
 
 def test_collision_with_benign_phrase_is_a_warning(tmp_path: Path, small_lexicon_dir: Path

@@ -21,7 +21,7 @@ class TermEditIn(Strict):
     term: str = Field(min_length=1, max_length=200)
     lang: Language
     kind: Literal["species", "product", "codeword", "sale", "contact", "benign",
-                  "negation"] | None = None
+                  "negation", "part"] | None = None
     category: str | None = Field(None, max_length=32)
     species: str | None = Field(None, max_length=128)
     weight: float | None = Field(None, ge=0.05, le=1.0)
