@@ -8,7 +8,7 @@ The model is deliberately simple enough to explain to a moderator:
    "اسنان فرس النهر") is read as a product, as strong as the part word says.
 3. Benign context (``faux``, ``plush``, ``tiger balm``...) near an item term, or anywhere in the
    title, weakens it by the benign phrase's weight, unless a negation stands right before the
-   benign phrase ("not resin").
+   benign phrase ("not resin") or the term itself was disguised ("1v0ry", "r.h.i.n.o").
 4. Sale intent: sale and contact phrases, a price, a phone number, combined by noisy-or.
 5. Category score = item evidence × (base + (1 − base) × sale intent): without any sale context a
    listing keeps only ``intent_base`` of its item evidence.
@@ -43,6 +43,7 @@ class Evidence:
     excused_by: str | None = None
     # Copied from the term once: the rules read them many times per listing.
     part: str | None = None  # the part word that made a species name a product
+    disguised: bool = False  # written with leetspeak, look-alike letters, separators...
     kind: str = dataclass_field(init=False)
     category: str = dataclass_field(init=False)
     label: str = dataclass_field(init=False)
@@ -147,7 +148,8 @@ def _apply_benign(
             ))
             continue
         for item in items:
-            if excuse.category not in ("", item.category):
+            # Nobody writes "1v0ry" to describe a colour: a disguised mention is never excused.
+            if excuse.category not in ("", item.category) or item.disguised:
                 continue
             # A benign phrase in the title says what the whole listing is ("Bengal cat ...");
             # elsewhere it reaches only the words near it.
@@ -170,7 +172,7 @@ def _propagate_excuses(items: list[Evidence]) -> None:
     ("Schleich Orang-Utan ... the Orang-Utan is"), and other terms read at the same place."""
     excused = [i for i in items if i.excused_by]
     for item in items:
-        if item.excused_by:
+        if item.excused_by or item.disguised:
             continue
         for other in excused:
             same_term = other.hit.term.key == item.hit.term.key

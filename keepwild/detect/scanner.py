@@ -159,7 +159,12 @@ class Scanner:
         for hit in hits:
             start, end = norm.to_original(hit.start, hit.end)
             base, name = next((b, n) for b, n in reversed(field_starts) if b <= start)
-            evidence.append(Evidence(hit, name))
+            item = Evidence(hit, name)
+            if hit.via == "robust" and hit.term.is_item:
+                item.disguised = bool(_DISGUISES.intersection(_obfuscation(
+                    hit, norm.original[start:end], norm.text[hit.start:hit.end]
+                )))
+            evidence.append(item)
             located.append((start, end, base))
         signals = Signals(
             price_field=listing.price is not None,
@@ -206,6 +211,10 @@ class Scanner:
             detail += "; " + "; ".join(bounds)
         reasons = (*assessment.reasons, Reason("model", detail))
         return verdict, probability, categories if verdict != "allow" else (), reasons
+
+
+#: Disguises only a seller hiding a word uses (unlike accents or traditional characters).
+_DISGUISES = frozenset({"leet", "homoglyph", "zero_width", "spaced", "separators", "repeat"})
 
 
 def _one_per_place(hits: list[Hit], languages: set[str]) -> list[Hit]:

@@ -150,3 +150,13 @@ def test_benign_context_still_excuses_a_composed_part(small_scanner: Scanner) ->
     assert result.verdict == "allow"
     assert any(r.rule == "species+part" for r in result.reasons)
     assert any(r.rule == "benign-context" for r in result.reasons)
+
+
+def test_a_disguised_mention_is_never_excused(small_scanner: Scanner) -> None:
+    plain = scan(small_scanner, "Ivory bangle on a resin stand, for sale, DM me")
+    assert plain.verdict == "allow"
+    assert all(m.excused_by == "resin" for m in plain.matches if m.kind == "product")
+    disguised = scan(small_scanner, "1v0ry bangle on a resin stand, for sale, DM me")
+    assert disguised.verdict == "block"
+    assert not any(m.excused_by for m in disguised.matches if m.kind == "product")
+    assert not any(r.rule == "benign-context" for r in disguised.reasons)
