@@ -168,12 +168,8 @@ def eval_(
         _print(evaluation, Console(width=160))
 
 
-@corpus_app.command("assign-splits")
-def assign(seed: Annotated[int, typer.Option(help="Split seed.")] = 2026) -> None:
-    """Write fixed train/dev/test splits into the shipped corpus files (near twins together).
-
-    Example: keepwild corpus assign-splits
-    """
+def _write_splits(seed: int) -> int:
+    """Assign splits over the whole shipped corpus and write them back; the number of listings."""
     from keepwild.training.corpus import assign_splits, corpus_dir
 
     paths = sorted(corpus_dir().glob("*.jsonl"))
@@ -187,4 +183,77 @@ def assign(seed: Annotated[int, typer.Option(help="Split seed.")] = 2026) -> Non
             record["split"] = next(splits)
             lines.append(json.dumps(record, ensure_ascii=False))
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"assigned splits to {len(everything)} listings in {len(paths)} files")
+    return len(everything)
+
+
+@corpus_app.command("assign-splits")
+def assign(seed: Annotated[int, typer.Option(help="Split seed.")] = 2026) -> None:
+    """Write fixed train/dev/test splits into the shipped corpus files (near twins together).
+
+    Example: keepwild corpus assign-splits
+    """
+    from keepwild.training.corpus import corpus_dir
+
+    count = _write_splits(seed)
+    print(f"assigned splits to {count} listings in {len(list(corpus_dir().glob('*.jsonl')))} "
+          "files")
+
+
+_RECORD_ORDER = ("id", "lang", "title", "description", "label", "category", "kind",
+                 "obfuscated", "obfuscation")
+
+
+@corpus_app.command("add")
+def add(
+    data: Annotated[Path, typer.Argument(help="JSON Lines of new labeled listings.")],
+    lang: Annotated[str, typer.Option(help="Language of the listings (the corpus file).")],
+    dry_run: Annotated[bool, typer.Option(help="Check and report; write nothing.")] = False,
+    seed: Annotated[int, typer.Option(help="Split seed.")] = 2026,
+) -> None:
+    """Add newly written listings to the shipped corpus, with new ids and fixed splits.
+
+    Example: keepwild corpus add new-sw.jsonl --lang sw
+
+    Each record needs title, description, label, kind, category (positives only) and
+    obfuscated/obfuscation. A batch with any malformed or unfit line is refused whole, each line
+    reported with its number. Near twins of listings already in the corpus (or earlier in the
+    batch), and listings titled like one already in it, are skipped and reported, so no listing
+    gets a twin in another split.
+    """
+    from keepwild.text.langid import SUPPORTED_LANGUAGES
+    from keepwild.training.corpus import corpus_dir, plan_addition, read_labeled, \
+        shipped_corpus
+
+    if lang not in SUPPORTED_LANGUAGES:
+        fail(f"unknown language {lang!r} (known: {', '.join(SUPPORTED_LANGUAGES)})", Exit.USAGE)
+    new: list[tuple[int, Labeled]] = []
+    problems: list[tuple[int, str]] = []
+    with data.open(encoding="utf-8") as handle:
+        # New listings get their ids when added; "new" only lets them be read meanwhile.
+        for line, item in read_labeled(handle, {"id": "new", "lang": lang}):
+            if isinstance(item, BadRecord):
+                problems.append((line, item.reason))
+            else:
+                new.append((line, item))
+    if not problems:
+        problems = plan_addition(lang, new, shipped_corpus()).problems
+    if problems:
+        for line, reason in problems:
+            print(f"{data}:{line}: {reason}", file=sys.stderr)
+        fail(f"nothing added: {len(problems)} line(s) to fix", Exit.BAD_RECORDS)
+    plan = plan_addition(lang, new, shipped_corpus())
+    for line, twin, similarity in plan.near_twins:
+        print(f"{data}:{line}: skipped, a near twin of {twin} (similarity {similarity:.2f})",
+              file=sys.stderr)
+    if dry_run:
+        print(f"would add {len(plan.accepted)} listings to {lang}.jsonl")
+        return
+    path = corpus_dir() / f"{lang}.jsonl"
+    with path.open("a", encoding="utf-8") as handle:
+        for record in plan.accepted:
+            ordered = {key: record.get(key) for key in _RECORD_ORDER}
+            ordered.update({k: v for k, v in record.items() if k not in ordered})
+            handle.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+    _write_splits(seed)
+    print(f"added {len(plan.accepted)} listings to {lang}.jsonl "
+          f"({plan.accepted[0]['id'] if plan.accepted else '-'} on); splits assigned")

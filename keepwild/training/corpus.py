@@ -29,11 +29,13 @@ from keepwild.records import BadRecord
 from keepwild.text.fold import fold
 
 __all__ = ["Labeled", "read_labeled", "shipped_corpus", "assign_splits", "near_duplicates",
-           "SPLITS", "NEAR_DUPLICATE"]
+           "Addition", "plan_addition", "SPLITS", "NEAR_DUPLICATE", "KINDS"]
 
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = (0.7, 0.15, 0.15)
 NEAR_DUPLICATE = 0.8
+#: What a listing is, for slicing evaluation: offers (label 1) and four kinds of label 0.
+KINDS = ("positive", "hard_negative", "legal_animal", "news", "unrelated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +67,10 @@ def _labeled(record: Any) -> Labeled:
                    bool(record.get("obfuscated")), split, dict(record))
 
 
-def read_labeled(handle: TextIO) -> Iterator[tuple[int, Labeled | BadRecord]]:
-    """Yield ``(line, Labeled or BadRecord)`` for every JSON line of labeled data."""
+def read_labeled(handle: TextIO, defaults: dict[str, Any] | None = None
+                 ) -> Iterator[tuple[int, Labeled | BadRecord]]:
+    """Yield ``(line, Labeled or BadRecord)`` for every JSON line of labeled data; fields a
+    record leaves out take their value from ``defaults``."""
     for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
@@ -74,6 +78,8 @@ def read_labeled(handle: TextIO) -> Iterator[tuple[int, Labeled | BadRecord]]:
             record = orjson.loads(line)
             if not isinstance(record, dict):
                 raise InputError("a record must be an object")
+            if defaults:
+                record = {**defaults, **record}
             yield number, _labeled(record)
         except orjson.JSONDecodeError as exc:
             yield number, BadRecord(number, f"invalid JSON: {exc}")
@@ -139,3 +145,72 @@ def assign_splits(items: list[Labeled], seed: int = 2026) -> list[str]:
     for index in sorted(range(len(items)), key=lambda k: items[k].listing.id):
         leader.setdefault(int(group[index]), items[index].listing.id)
     return [_bucket(leader[int(group[index])], seed) for index in range(len(items))]
+
+
+@dataclass
+class Addition:
+    """What adding a batch of new listings to one language's corpus file would do."""
+
+    accepted: list[dict[str, Any]]  # records with their new ids, in input order
+    near_twins: list[tuple[int, str, float]]  # (input line, id of the existing twin, similarity)
+    problems: list[tuple[int, str]]  # (input line, reason): the batch is refused if any
+
+
+def _check_new(item: Labeled, lang: str) -> str | None:
+    """Why a new corpus record is unfit, or None: the corpus needs every slicing field."""
+    if item.lang != lang:
+        return f"field 'lang' must be {lang!r}, not {item.lang!r}"
+    if item.kind not in KINDS:
+        return f"field 'kind' must be one of {', '.join(KINDS)}"
+    if (item.kind == "positive") != (item.label == 1):
+        return "label 1 goes with kind 'positive' and label 0 with the other kinds"
+    if (item.category is None) == (item.label == 1):
+        return "a positive needs a 'category' and a negative must have none"
+    if item.obfuscated != bool((item.record or {}).get("obfuscation")):
+        return "'obfuscated' true needs an 'obfuscation' family, and false needs none"
+    if not item.listing.title.strip():
+        return "field 'title' is empty"
+    return None
+
+
+def plan_addition(lang: str, new: list[tuple[int, Labeled]], existing: list[Labeled]
+                  ) -> Addition:
+    """Check new listings for one language against the whole corpus, give them the next ids
+    (``<lang>-NNNN``), and set aside near twins of listings already in it or earlier in the
+    batch, and listings titled like one already in it (a twin would leak across splits or
+    count one listing twice)."""
+    problems = [(line, reason) for line, item in new if (reason := _check_new(item, lang))]
+    batch_titles: set[str] = set()
+    for line, item in new:
+        title = fold(item.listing.title)
+        if title in batch_titles:
+            problems.append((line, f"title {item.listing.title!r} appears twice in the batch"))
+        batch_titles.add(title)
+    if problems:
+        return Addition([], [], sorted(problems))
+    # A listing titled like one already in the corpus is the same item written again.
+    old_titles = {fold(i.listing.title): i.listing.id for i in existing if i.lang == lang}
+    twins: dict[int, tuple[str, float]] = {
+        index: (old_titles[fold(item.listing.title)], 1.0)
+        for index, (_, item) in enumerate(new) if fold(item.listing.title) in old_titles
+    }
+    old_texts = _texts(existing)
+    new_texts = _texts(item for _, item in new)
+    for i, j, similarity in near_duplicates(new_texts, old_texts):
+        twins.setdefault(i, (existing[j].listing.id, similarity))
+    for i, j, similarity in near_duplicates(new_texts, new_texts):
+        if j < i and j not in twins:
+            twins.setdefault(i, (f"line {new[j][0]}", similarity))
+    numbers = [int(i.listing.id.rsplit("-", 1)[1]) for i in existing
+               if i.lang == lang and i.listing.id.rsplit("-", 1)[-1].isdigit()]
+    next_number = max(numbers, default=0) + 1
+    accepted = []
+    for index, (_, item) in enumerate(new):
+        if index in twins:
+            continue
+        record = {key: value for key, value in (item.record or {}).items()
+                  if key not in ("id", "split")}
+        accepted.append({"id": f"{lang}-{next_number:04d}", **record})
+        next_number += 1
+    near = [(new[i][0], twin, similarity) for i, (twin, similarity) in sorted(twins.items())]
+    return Addition(accepted, near, [])
