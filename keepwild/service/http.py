@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepwild.service.errors import BadRequest, PayloadTooLarge, ServiceError
 
-__all__ = ["Json", "BodyLimit", "install_error_handlers", "read_json", "json_response"]
+__all__ = ["Json", "BodyLimit", "install_error_handlers", "read_json", "decode_json",
+           "json_response"]
 
 log = logging.getLogger("keepwild.service")
 
@@ -77,15 +78,19 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-async def read_json(request: Request) -> Any:
-    """The decoded JSON body, or 400 saying why it is not JSON."""
-    body = await request.body()
+def decode_json(body: bytes) -> Any:
+    """``body`` decoded, or 400 saying why it is not JSON."""
     if not body:
         raise BadRequest("the request needs a JSON body")
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from None
+
+
+async def read_json(request: Request) -> Any:
+    """The decoded JSON body, or 400 saying why it is not JSON."""
+    return decode_json(await request.body())
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -111,6 +111,8 @@ _REASON_FIELDS = Reason._fields
 
 
 def _fields(item: _Item, now: datetime) -> dict[str, Any]:
+    """A scanned listing's columns, for the statements that take mappings (updates, and
+    inserts on SQLite)."""
     record, result = item.record, item.result
     assert result is not None
     return {
@@ -131,6 +133,21 @@ def _explanation(result: ScanResult) -> dict[str, Any]:
             "reasons": [dict(zip(_REASON_FIELDS, r)) for r in result.reasons]}
 
 
+_NO_EXPLANATION = orjson.dumps({"matches": [], "reasons": []})
+_EMPTY_LIST = orjson.dumps([])
+
+
+def _explanation_json(result: ScanResult) -> bytes:
+    """:func:`_explanation` serialised (a clean listing's, most of them, is a constant)."""
+    if not result.matches and not result.reasons:
+        return _NO_EXPLANATION
+    return orjson.dumps(_explanation(result))
+
+
+def _list_json(values: Sequence[str]) -> bytes:
+    return orjson.dumps(values) if values else _EMPTY_LIST
+
+
 def _scan_fields(item: _Item, now: datetime, model_version: str | None) -> dict[str, Any]:
     result = item.result
     assert result is not None
@@ -145,10 +162,6 @@ def _queue_fields(item: _Item, scan_id: int, now: datetime) -> dict[str, Any]:
     return {"target": f"listing:{item.listing_id}", "listing_id": item.listing_id,
             "scan_id": scan_id, "url": item.record.url, "source": "scan",
             "priority": item.score, "status": "pending", "created_at": now}
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def ingest(db: Database, holder: ScannerHolder, caller: Principal,
@@ -180,8 +193,11 @@ def ingest(db: Database, holder: ScannerHolder, caller: Principal,
     model_version = holder.model_version
     with db.transaction() as session:
         _write(session, db.dialect, items, now, model_version)
+        # A listing created here has no queue item but the one just written for it (its id
+        # is new); only listings stored before may have one open from earlier scans or
+        # reports, which are read back.
         queued = _open_items(session, db.dialect,
-                             [i.listing_id for i in items if i.listing_id])
+                             [i.listing_id for i in items if i.status != "created"])
         counts = {s: sum(i.status == s for i in items) for s in ("created", "updated",
                                                                     "unchanged")}
         batch = hashlib.sha256("\n".join(f"{i.record.id}\t{i.digest}" for i in items)
@@ -193,14 +209,16 @@ def ingest(db: Database, holder: ScannerHolder, caller: Principal,
                               "sha256": batch})
     return [{"id": i.record.id, "listing": i.listing_id, "status": i.status,
              "verdict": i.verdict, "score": round(i.score, 4), "categories": list(i.categories),
-             "queued": i.listing_id in queued} for i in items]
+             "queued": (i.verdict in FLAGGED if i.status == "created"
+                        else i.listing_id in queued)} for i in items]
 
 
 def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
            model_version: str | None) -> None:
     """The batch's rows: new listings, changed listings, ``last_seen`` of unchanged ones,
     a scan per scanned listing, a queue item per flagged one. On PostgreSQL the bulk of it
-    (new listings, scans, queue items of new listings) goes by ``COPY``."""
+    (new listings, scans, queue items of new listings) goes by binary ``COPY``, rows built
+    as tuples straight from the scan results."""
     bulk = dialect == "postgresql"
     # Rows in one order (external id, then listing id), whatever the batch's order: two
     # batches writing the same listings then wait for each other instead of deadlocking.
@@ -221,14 +239,8 @@ def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
         return
     if bulk:
         scan_ids = reserve_ids(session, _SCANS, len(scanned))
-        rows = []
-        for item, scan_id in zip(scanned, scan_ids):
-            row = _scan_fields(item, now, model_version)
-            row["id"] = scan_id
-            row["categories"] = _json_text(row["categories"])
-            row["explanation"] = _json_text(row["explanation"])
-            rows.append([row[name] for name in _SCAN_COLUMNS])
-        copy_rows(session, _SCANS, _SCAN_COLUMNS, rows)
+        copy_rows(session, _SCANS, _SCAN_COLUMNS, _scan_rows(scanned, scan_ids, now,
+                                                             model_version))
     else:
         by_listing = {r.listing_id: r.id for r in session.execute(
             _SCANS.insert().returning(_SCANS.c.id, _SCANS.c.listing_id),
@@ -237,14 +249,28 @@ def _write(session: Session, dialect: str, items: list[_Item], now: datetime,
     flagged = [(i, scan_id) for i, scan_id in zip(scanned, scan_ids) if i.verdict in FLAGGED]
     # A new listing cannot have an open item yet; a changed one may (one open item per
     # listing), so only the latter need ON CONFLICT, which COPY does not have.
-    fresh = [_queue_fields(i, s, now) for i, s in flagged if bulk and i.status == "created"]
+    fresh = [(i, s) for i, s in flagged if bulk and i.status == "created"]
     others = [_queue_fields(i, s, now) for i, s in flagged if not (bulk and i.status == "created")]
     if fresh:
         copy_rows(session, _QUEUE, _QUEUE_COLUMNS,
-                  ([row[name] for name in _QUEUE_COLUMNS] for row in fresh))
+                  [(f"listing:{i.listing_id}", i.listing_id, s, i.record.url, "scan", i.score,
+                    "pending", now) for i, s in fresh])
     if others:
         session.execute(insert_for(dialect, _QUEUE).on_conflict_do_nothing(
             index_elements=["target"], index_where=QUEUE_OPEN), others)
+
+
+def _scan_rows(scanned: list[_Item], scan_ids: list[int], now: datetime,
+               model_version: str | None) -> list[tuple[Any, ...]]:
+    """Scan rows in ``_SCAN_COLUMNS`` order, JSON columns serialised once, as bytes."""
+    rows = []
+    for item, scan_id in zip(scanned, scan_ids):
+        result = item.result
+        assert result is not None
+        rows.append((scan_id, item.listing_id, now, result.lexicon_version, model_version,
+                     result.policy, result.verdict, result.score, item.language,
+                     _list_json(result.categories), _explanation_json(result)))
+    return rows
 
 
 def _copy_listings(session: Session, new: list[_Item], now: datetime) -> bool:
@@ -254,9 +280,14 @@ def _copy_listings(session: Session, new: list[_Item], now: datetime) -> bool:
     ids = reserve_ids(session, _LISTINGS, len(new))
     rows = []
     for item, listing_id in zip(new, ids):
-        row = _fields(item, now)
-        row.update(id=listing_id, first_seen=now, images=_json_text(row["images"]))
-        rows.append([row[name] for name in _LISTING_COLUMNS])
+        record, result = item.record, item.result
+        assert result is not None
+        url = record.url
+        rows.append((listing_id, record.id, record.title, record.description, record.price,
+                     record.currency, record.seller, url, url_digest(url) if url else None,
+                     _list_json(record.images), record.lang, item.digest, now, now,
+                     result.verdict, result.score, item.language,
+                     result.categories[0] if result.categories else None))
     try:
         with session.begin_nested():
             copy_rows(session, _LISTINGS, _LISTING_COLUMNS, rows)

@@ -12,7 +12,7 @@ from keepwild.service import idempotency
 from keepwild.service.auth import Principal
 from keepwild.service.deps import RuntimeDep, require
 from keepwild.service.errors import Invalid, PayloadTooLarge
-from keepwild.service.http import json_response, read_json
+from keepwild.service.http import decode_json, json_response
 from keepwild.service.listings import ingest, listing_view, parse_listing
 from keepwild.service.schemas.common import ErrorOut
 from keepwild.service.schemas.listings import IngestOut, ListingIn
@@ -25,7 +25,8 @@ INGEST_BODY = {"requestBody": {"required": True, "content": {"application/json":
         "listings": {"type": "array", "items": _LISTING}}}]}}}}}
 
 
-def _records(body: Any, max_batch: int) -> list[Any]:
+def _records(raw: bytes, max_batch: int) -> list[Any]:
+    body = decode_json(raw)
     if isinstance(body, dict) and "listings" in body:
         batch = body["listings"]
         if not isinstance(batch, list):
@@ -50,9 +51,9 @@ async def post_listings(request: Request, rt: RuntimeDep,
     ``Idempotency-Key`` header to have a retry answered with the first response."""
     key = request.headers.get("idempotency-key")
     body = await request.body()
-    # Validating 1,000 listings takes some 15 ms: off the event loop, so the scans this
-    # worker serves meanwhile are not held up.
-    records = await run_in_threadpool(_records, await read_json(request), rt.settings.max_batch)
+    # Decoding and validating 1,000 listings takes some 15 ms: off the event loop, so the
+    # scans this worker serves meanwhile are not held up.
+    records = await run_in_threadpool(_records, body, rt.settings.max_batch)
     principal = f"user:{caller.user_id}"
     if key is not None:
         key = idempotency.check_key(key)
