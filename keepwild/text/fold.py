@@ -15,6 +15,13 @@ Vietnamese diacritics, Arabic tashkeel) while Thai marks stay; Latin letters wit
 decomposition are transliterated (đ, ø, ł); look-alike letters from other scripts become the
 Latin letter they imitate (Unicode confusables); Arabic letter variants and digits fold to one
 form; traditional Chinese characters become simplified (OpenCC).
+
+Look-alikes are looked up on the character as written, before NFKC and case folding, and again
+on what those produce. The first lookup matters because both steps can turn a look-alike into a
+character that no longer looks like the same Latin letter: NFKC turns the lunate sigma ``Ϲ``
+(a C) into ``Σ``, whose lower case ``σ`` imitates an o; Greek capital nu ``Ν`` (an N) folds
+to ``ν``, which imitates a v. A capital that Unicode lists as imitating ``l`` (``Ι``, ``І``,
+``Ⲓ``) reads ``i``, as a Latin capital I does.
 """
 
 from __future__ import annotations
@@ -90,6 +97,30 @@ def _confusables() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _written_confusables() -> dict[str, str]:
+    """Look-alike letter *as written* -> the lower-case ASCII letter it imitates.
+
+    Only letters whose NFKC and case folding do not already give an ASCII letter (full-width and
+    mathematical letters do): for those, folding first would lose what the letter looks like.
+    """
+    path = Path(confusable_homoglyphs.__file__).with_name("confusables.json")
+    data: dict[str, list[dict[str, str]]] = json.loads(path.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for target in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        for glyph in data.get(target, ()):
+            char = glyph["c"]
+            if len(char) != 1 or char.isascii() or not char.isalpha():
+                continue
+            if _scripts.alias(char) in _PROTECTED_SCRIPTS:
+                continue
+            if unicodedata.normalize("NFKC", char).casefold().isascii():
+                continue
+            letter = "i" if target == "l" and char.isupper() else target.lower()
+            table.setdefault(char, letter)
+    return table
+
+
+@lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
@@ -139,6 +170,9 @@ def piece(char: str) -> str:
     """The matchable form of one original character (see the module docstring)."""
     if len(char) != 1:
         raise ValueError("piece() takes exactly one character")
+    look_alike = _written_confusables().get(char)
+    if look_alike is not None:
+        return look_alike
     folded = unicodedata.normalize("NFKC", char).casefold()
     return "".join(_fold_char(c) for c in folded)
 

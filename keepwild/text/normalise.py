@@ -7,6 +7,7 @@ only when someone asks for it: most listings match nothing and never pay for it.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -48,6 +49,12 @@ class Normalised:
         # piece starts at or before p (pieces of length 0 are skipped by bisect_right).
         first = bisect_right(starts, start) - 1
         last = bisect_right(starts, max(end - 1, start)) - 1
+        # Combining marks after the last character belong to it (o + U+0302 + U+0309 is ổ)
+        # even though they fold to nothing: the span ends after them.
+        original = self.original
+        while (last + 1 < len(original) and starts[last + 2] == starts[last + 1]
+               and unicodedata.category(original[last + 1])[0] == "M"):
+            last += 1
         return first, last + 1
 
     def original_text(self, start: int, end: int) -> str:
