@@ -12,7 +12,10 @@ never regular expressions, so no curator or partner can ship a pattern that make
 * The *robust* index holds the item terms (species, products, code words) in their robust form
   (:mod:`keepwild.text.robust`) and runs over the robust view, which undoes separators,
   leetspeak and stretched letters. A robust hit that the plain pass did not explain is mapped
-  back and accepted only if it really is one disguised term.
+  back and accepted only if it really is one disguised term (:func:`keepwild.text.robust.reads_as`).
+  Each term is indexed in a few robust forms, so that one view serves every reading: with its
+  doubled letters also written once (a stretched run ``aaaa`` reads as ``a`` or ``aa``) and,
+  for Thai, with any one vowel or tone mark left out (a Latin digit or symbol stood for it).
 """
 
 from __future__ import annotations
@@ -20,13 +23,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import product
 from typing import NamedTuple
 
 from keepwild.detect.literals import LiteralIndex, build_index
 from keepwild.lexicon.model import Lexicon
 from keepwild.lexicon.schema import ITEM_KINDS, Boundary, Term
 from keepwild.text.fold import fold
-from keepwild.text.robust import robust, robust_spans, tokens
+from keepwild.text.robust import (
+    THAI_MARKS,
+    is_separator,
+    letters,
+    reads_as,
+    robust,
+    robust_spans,
+    tokens,
+)
 
 __all__ = ["CompiledTerm", "Hit", "Matcher", "default_boundary"]
 
@@ -34,7 +46,11 @@ __all__ = ["CompiledTerm", "Hit", "Matcher", "default_boundary"]
 _ARABIC_CLITICS = ("", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك")
 # Robust keys shorter than this (in letters of spaced scripts) would match by accident.
 _MIN_ROBUST_LATIN = 4
+_MIN_ROBUST_ARABIC = 3  # short vowels unwritten: عاج (ivory) is a whole word in three letters
 _MIN_ROBUST_OTHER = 2
+# Doubled letters of a term that its robust forms may each write once (2**n forms); past this,
+# only all of them at once or one at a time.
+_MAX_FREE_DOUBLES = 4
 # Scripts written without spaces between words: a neighbour from one never extends a word.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # ASCII punctuation and controls read as spaces in the bounded view; bytes >= 128 unchanged.
@@ -73,7 +89,7 @@ class CompiledTerm:
     term: Term
     key: str  # folded, whitespace collapsed
     boundary: Boundary
-    words: tuple[str, ...]  # robust form of each word, to check disguised hits
+    words: tuple[str, ...]  # letters of each word (robust.letters), to check disguised hits
     is_item: bool  # species, product or code word: evidence about the item itself
 
 
@@ -138,7 +154,7 @@ class Matcher:
             if not key:
                 continue
             boundary = Boundary(term.boundary) if term.boundary else default_boundary(key)
-            words = tuple(robust(w) for w in key.split(" "))
+            words = tuple(letters(w) for w in key.split(" "))
             compiled = CompiledTerm(
                 len(self.terms), term, key, boundary, words, term.kind in ITEM_KINDS
             )
@@ -146,10 +162,16 @@ class Matcher:
             for pattern, lead, trail in _plain_patterns(compiled):
                 plain.setdefault(pattern, ([], lead, trail))[0].append(compiled)
             if compiled.is_item:
-                robust_key = "".join(words)
-                minimum = _MIN_ROBUST_LATIN if boundary is not Boundary.NONE else _MIN_ROBUST_OTHER
+                robust_key = "".join(robust(w) for w in key.split(" "))
+                minimum = (
+                    _MIN_ROBUST_OTHER if boundary is Boundary.NONE
+                    else _MIN_ROBUST_ARABIC if _script_of(key) == "arabic"
+                    else _MIN_ROBUST_LATIN
+                )
                 if len(robust_key) >= minimum:
-                    robust_keys.setdefault(robust_key.encode("utf-8"), []).append(compiled)
+                    for form in _robust_forms(robust_key):  # distinct forms
+                        if len(form) >= minimum:
+                            robust_keys.setdefault(form.encode("utf-8"), []).append(compiled)
         # Item patterns and context patterns (sale, contact, benign, negation) live in separate
         # indexes: a clean listing needs only the first, and context words are common.
         self._item_variants: list[_Variant] = []
@@ -247,14 +269,67 @@ class Matcher:
         _, spans = robust_spans(folded)
         confirmed: list[Hit] = []
         for pattern_id, first, end in pending:
-            start, stop = spans[first][0], spans[end - 1][1]
+            bounds = _run_cuts(folded, spans[first], spans[end - 1])
             for entry in self._robust_entries[pattern_id]:
                 if entry.key in seen:
                     continue
-                verdict = _disguised(folded, start, stop, entry)
-                if verdict is not None:
-                    confirmed.append(Hit(entry, start, stop, "robust", spaced=verdict))
+                for start, stop in bounds:
+                    verdict = _disguised(folded, start, stop, entry)
+                    if verdict is not None:
+                        confirmed.append(Hit(entry, start, stop, "robust", spaced=verdict))
+                        break
         return confirmed
+
+
+def _run_cuts(folded: str, first: tuple[int, int], last: tuple[int, int]
+              ) -> list[tuple[int, int]]:
+    """Folded spans a robust hit may stand for, widest first.
+
+    A run the view collapsed can cross a separator (``tigerrr rug`` reads ``tigerug``): a hit
+    ending in it may end at the first word's end, and a hit starting in it may start at the
+    last word's start.
+    """
+    start, stop = first[0], last[1]
+    starts, stops = [start], [stop]
+    if last[1] - last[0] > 1:
+        cut = next((i for i in range(last[0], last[1]) if is_separator(folded[i])), None)
+        if cut is not None and cut > start:
+            stops.append(cut)
+    if first[1] - first[0] > 1:
+        cut = next((i for i in range(first[1] - 1, first[0] - 1, -1)
+                    if is_separator(folded[i])), None)
+        if cut is not None and cut + 1 < stop:
+            starts.append(cut + 1)
+    return [(a, b) for a in starts for b in stops if a < b]
+
+
+def _robust_forms(key: str) -> list[str]:
+    """The robust forms a term is indexed under (see the module docstring), ``key`` first."""
+    thai = not key.isascii() and any(char in THAI_MARKS for char in key)
+    if not thai and all(a != b for a, b in zip(key, key[1:])):
+        return [key]
+    runs: list[list[str]] = []
+    for char in key:
+        if runs and runs[-1][0] == char:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    doubles = [i for i, run in enumerate(runs) if len(run) == 2]
+    if len(doubles) <= _MAX_FREE_DOUBLES:
+        choices = list(product((False, True), repeat=len(doubles)))
+    else:
+        choices = [tuple(i == j for i in range(len(doubles))) for j in range(len(doubles))]
+        choices += [(False,) * len(doubles), (True,) * len(doubles)]
+    forms = [key]
+    for choice in choices:
+        single = {index for index, once in zip(doubles, choice) if once}
+        forms.append("".join(
+            run[0] if i in single else "".join(run) for i, run in enumerate(runs)
+        ))
+    if thai:
+        forms += [form[:i] + form[i + 1:] for form in list(forms)
+                  for i, char in enumerate(form) if char in THAI_MARKS]
+    return list(dict.fromkeys(forms))
 
 
 def _inside_words(folded: str, entry: CompiledTerm) -> int:
@@ -327,18 +402,26 @@ def _disguised(folded: str, start: int, stop: int, entry: CompiledTerm) -> bool 
         return None
     words_and_letters = tokens(chunk)
     if entry.boundary is Boundary.NONE:
+        if not reads_as(letters(chunk), "".join(entry.words)):
+            return None
         return len(words_and_letters) > 1
     if not all(any(c.isalpha() for c in token) or len(token) == 1
                for token in words_and_letters):
         return None  # digits are read as letters only inside words
+    if _words_read_as(words_and_letters, entry.words):
+        return False  # word for word (rùa s@o ấn độ): short words are not spelt-out letters
     words, spaced = _join_spaced_letters(words_and_letters)
-    if len(words) == len(entry.words) and all(
-        robust(word) == expected for word, expected in zip(words, entry.words)
-    ):
-        return spaced
-    if spaced and "".join(map(robust, words)) == "".join(entry.words):
+    if spaced and _words_read_as(words, entry.words):
+        return True
+    if spaced and reads_as(letters("".join(words)), "".join(entry.words)):
         return True  # letters spread out over a phrase, its spaces lost among them (v.e.t x.a.m)
     return None
+
+
+def _words_read_as(words: list[str], expected: tuple[str, ...]) -> bool:
+    return len(words) == len(expected) and all(
+        reads_as(letters(word), word_letters) for word, word_letters in zip(words, expected)
+    )
 
 
 def _join_spaced_letters(parts: list[str]) -> tuple[list[str], bool]:

@@ -13,7 +13,9 @@
  *   - fallback: the FoldTable mapping, used for code points outside the BMP.
  *   - robust_map: 128 bytes; for each ASCII character of folded text, the character it reads
  *     as in the robust view, or 0 when it is a separator and is dropped. Non-ASCII characters
- *     pass unchanged. Runs of three or more identical characters collapse to one.
+ *     pass unchanged. One ASCII digit or leet symbol with a Thai character directly on each
+ *     side is dropped (a Thai disguise). Runs of three or more identical characters collapse
+ *     to one.
  *
  * The robust view is None when the folded text shows no sign of a disguise it could undo
  * (keepwild.text.robust.needs_robust), which spares most listings a second index scan.
@@ -110,6 +112,20 @@ static inline int is_unspaced(Py_UCS4 code) {
            (code >= 0xac00 && code <= 0xd7af);
 }
 
+static inline int is_thai(Py_UCS4 code) {
+    return code >= 0x0e00 && code <= 0x0e7f;
+}
+
+/* keepwild.text.robust._THAI_DISGUISE: one ASCII digit or leet symbol between two Thai
+ * characters. */
+static inline int is_thai_disguise(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t i) {
+    Py_UCS4 code = text[i];
+    return i > 0 && i + 1 < n &&
+           ((code >= '0' && code <= '9') || code == '@' || code == '$' || code == '!' ||
+            code == '|') &&
+           is_thai(text[i - 1]) && is_thai(text[i + 1]);
+}
+
 static inline int is_ascii_lower(Py_UCS4 code) {
     return code >= 'a' && code <= 'z';
 }
@@ -154,6 +170,9 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
             is_alpha_code(text[i])) {
             return 1; /* stretched letters */
         }
+        if (text[i] >= 0x0e00 && is_thai(text[i]) && is_thai_disguise(text, n, i + 1)) {
+            return 1; /* a digit or symbol in a Thai word (ต@กวด) */
+        }
     }
     while (start < n) {
         /* a token: a maximal run of characters the robust view keeps */
@@ -172,10 +191,17 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
                     int after = k + 1 < end && is_alpha_code(text[k + 1]);
                     leet_by_letter |= before || after;
                     leet_within |= before && after;
+                    if ((text[k] == '@' || text[k] == '|') && (before || after)) {
+                        return 1; /* @ or | touching a letter (ru@) */
+                    }
                 }
             }
             if (leet_within || (leet_by_letter && letters >= 3)) {
                 return 1; /* digits or symbols for letters inside a word */
+            }
+            if (end - start == 2 && is_alpha_code(text[start]) && is_leet(text[start + 1]) &&
+                text[start + 1] != '$' && text[start + 1] != '!') {
+                return 1; /* a one-letter word and a digit for its vowel (t3, h0) */
             }
             if (end - start == 1) {
                 single_run++;
@@ -251,10 +277,10 @@ static PyObject *fold_views(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < folded.len; i++) {
         Py_UCS4 code = folded.data[i];
         if (code < 128) {
-            code = map[code];
-            if (code == 0) {
+            if (map[code] == 0 || is_thai_disguise(folded.data, folded.len, i)) {
                 continue;
             }
+            code = map[code];
         }
         view.data[view.len++] = code;
     }

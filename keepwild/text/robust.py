@@ -7,7 +7,25 @@ more identical letters, so all of these read ``ivory``/``rhino``. (Doubled lette
 collapsing them would cost a regex pass over every listing, and a stretched word is written
 with three or more.) It loses word boundaries, so a hit in it is only a
 *candidate*: :func:`robust_spans` maps it back to the folded text, where the matcher checks that
-the hit really is one disguised word and not letters borrowed from its neighbours.
+the hit really is one disguised word and not letters borrowed from its neighbours
+(:func:`reads_as`).
+
+Stretching. A run of three or more identical letters reads as the letter written once *or
+twice*: ``roodstaaaart`` is ``roodstaart`` (Dutch has a legitimate double a there) and
+``ivoooory`` is ``ivory``. The view keeps only one letter of such a run, so the matcher indexes
+each term also with its doubled letters written once (``roodstart``), and :func:`reads_as`
+then checks the run lengths exactly: a run of one or two must be written as in the term, so
+``robe`` never reads as ``robbe``.
+
+Thai disguises. Thai has no capital letters or accents to play with, so sellers put a Latin
+digit or symbol in a Thai word, either as filler or in place of a vowel or tone mark it
+resembles (``ตัวน1่ม`` for ``ตัวนิ่ม``, 1 for the vowel ``ิ``; ``ต@กวด`` for ``ตะกวด``, @ for
+``ะ``). Rule: *one* ASCII digit or leet symbol (``@ $ ! |``) with a Thai character directly on
+each side is a disguise. The robust view drops it; the matcher also indexes each Thai term with
+any one of its vowels or tone marks left out, and :func:`reads_as` accepts the disguise
+character either as nothing or as exactly one Thai vowel or tone mark, the consonants matching
+exactly. A number (two digits or more: ``ราคา1500บาท``) or a digit next to a space (``5 โล``,
+``ราคา 1,500 บาท``) is never a disguise.
 """
 
 from __future__ import annotations
@@ -17,7 +35,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = ["LEET", "robust", "robust_spans", "robust_byte_table", "is_separator", "tokens",
-           "needs_robust"]
+           "needs_robust", "letters", "reads_as", "THAI_MARKS", "DISGUISE"]
 
 # Digits and symbols read as letters inside words.
 LEET = {
@@ -25,6 +43,14 @@ LEET = {
     "@": "a", "$": "s", "!": "i", "|": "l",
 }
 _RUNS = re.compile(r"(.)\1\1+", re.DOTALL)
+# A single ASCII digit or leet symbol with a Thai character directly on each side.
+_THAI_DISGUISE = re.compile(r"(?<=[\u0e00-\u0e7f])[0-9@$!|](?=[\u0e00-\u0e7f])")
+# Thai vowels and tone marks a disguise character may stand for (consonants never).
+THAI_MARKS = frozenset(
+    chr(c) for c in (*range(0x0E30, 0x0E3B), *range(0x0E40, 0x0E46), *range(0x0E47, 0x0E4F))
+)
+# What letters() writes for a Thai disguise character (never in folded text: a control).
+DISGUISE = "\x00"
 _ASCII_RUNS = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -87,6 +113,7 @@ def robust(folded: str) -> str:
         if not any(run in view for run in _ASCII_RUNS):
             return view
     else:
+        folded = _THAI_DISGUISE.sub("", folded)
         view = folded.encode("utf-8").translate(mapping, deleted).decode("utf-8")
     return _RUNS.sub(_first, view)
 
@@ -103,9 +130,11 @@ def robust_spans(folded: str) -> tuple[str, list[tuple[int, int]]]:
     ``[a, b)`` in the robust view covers folded ``[spans[a][0], spans[b - 1][1])``.
     """
     separators = _separators()
-    spans = [(i, i + 1) for i, c in enumerate(folded) if c not in separators]
+    thai = {m.start() for m in _THAI_DISGUISE.finditer(folded)} if not folded.isascii() else ()
+    spans = [(i, i + 1) for i, c in enumerate(folded) if c not in separators and i not in thai]
     mapping, deleted = _byte_tables()
-    view = folded.encode("utf-8").translate(mapping, deleted).decode("utf-8")
+    kept = _THAI_DISGUISE.sub("", folded) if thai else folded
+    view = kept.encode("utf-8").translate(mapping, deleted).decode("utf-8")
     runs = list(_RUNS.finditer(view))
     for run in reversed(runs):  # collapse runs of three or more, exactly as robust() does
         start, end = run.span()
@@ -127,12 +156,19 @@ def needs_robust(folded: str) -> bool:
     Signs: two spaces in a row (a word put in for an emoji, or spacing games); a letter three
     times in a row (stretching); a digit or symbol read as a letter between two letters
     (``c@o``, ``h0t``) or next to one in a token of three or more letters (``1v0ry``; ``mp3``
-    and ``4cm`` are not enough); a Latin letter
-    touching a Chinese, Japanese, Korean or Thai character (``m@c@w幼鸟``); two lone letters joined by a dot or dash (``t.e``); three one-character
-    tokens in a row (``r.h.i.n.o``), or two for non-Latin scripts (``象 牙``). Clean text shows
-    none, and skips the robust scan. The C kernel implements the same rules.
+    and ``4cm`` are not enough); ``@`` or ``|`` touching a letter anywhere (``ru@`` for rùa);
+    a one-letter word followed by one digit read as a letter (``t3`` for tê, ``h0`` for hổ:
+    Vietnamese words are short; model names such as ``i5`` fire too, a small cost, but units
+    do not, which put the digits first: ``5g``, ``3d``, nor ``R$``); a Latin letter touching
+    a Chinese, Japanese, Korean or Thai character (``m@c@w幼鸟``); one digit or leet symbol
+    between two Thai characters (``ต@กวด``); two lone letters joined by a dot or dash
+    (``t.e``); three one-character tokens in a row (``r.h.i.n.o``), or two for non-Latin
+    scripts (``象 牙``). Clean text shows none, and skips the robust scan. The C kernel
+    implements the same rules.
     """
     if "  " in folded or _LATIN_BY_UNSPACED.search(folded) or _DOTTED_PAIR.search(folded):
+        return True
+    if not folded.isascii() and _THAI_DISGUISE.search(folded):
         return True
     for a, b, c in zip(folded, folded[1:], folded[2:]):
         if a == b == c and a.isalpha():
@@ -147,8 +183,14 @@ def needs_robust(folded: str) -> bool:
                 after = k + 1 < len(token) and token[k + 1].isalpha()
                 leet_by_letter = leet_by_letter or before or after
                 leet_within = leet_within or (before and after)
+                if ch in "@|" and (before or after):
+                    return True
         if leet_within or (leet_by_letter and letters >= 3):
             return True
+        if len(token) == 2 and token[0].isalpha() and token[1] in _LEET_DIGITS and (
+            token[1] not in "$!"
+        ):
+            return True  # a one-letter word and a digit for its vowel (t3 for tê, h0 for hổ)
         if len(token) == 1:
             single_run += 1
             single_non_ascii = single_non_ascii + 1 if not token.isascii() else 0
@@ -174,3 +216,62 @@ def tokens(folded: str) -> list[str]:
     if current:
         tokens.append("".join(current))
     return tokens
+
+
+def letters(folded: str) -> str:
+    """What a piece of folded text spells, run lengths kept: leetspeak read as letters,
+    separators dropped, and each Thai disguise character (see the module docstring) written as
+    :data:`DISGUISE`. :func:`reads_as` compares it with a term's letters."""
+    if not folded.isascii() and _THAI_DISGUISE.search(folded):
+        return _THAI_DISGUISE.sub(DISGUISE, folded).translate(_letters_table())
+    return folded.translate(_table())
+
+
+@lru_cache(maxsize=1)
+def _letters_table() -> _RobustTable:
+    table = _RobustTable()
+    table[ord(DISGUISE)] = DISGUISE
+    return table
+
+
+def _runs(text: str) -> list[tuple[str, int]]:
+    """Run-length encoding; each DISGUISE character is a run of its own."""
+    runs: list[tuple[str, int]] = []
+    for char in text:
+        if runs and runs[-1][0] == char and char != DISGUISE:
+            runs[-1] = (char, runs[-1][1] + 1)
+        else:
+            runs.append((char, 1))
+    return runs
+
+
+def reads_as(written: str, word: str) -> bool:
+    """Whether ``written`` (from :func:`letters`) reads as ``word`` (a term's letters).
+
+    The same letters in the same order, each run as long as in ``word``, or stretched to three
+    or more (``roodstaaaart`` reads as ``roodstaart`` and ``ivoooory`` as ``ivory``; ``robe``
+    never as ``robbe``). A Thai disguise character stands for nothing or for exactly one Thai
+    vowel or tone mark of ``word``. Linear in the two lengths (a set of at most a few states
+    per disguise character).
+    """
+    if DISGUISE not in written and written == word:
+        return True
+    expected = _runs(word)
+    states = {0}
+    for char, count in _runs(written):
+        following: set[int] = set()
+        for state in states:
+            if char == DISGUISE:
+                following.add(state)
+                if state < len(expected) and expected[state] == (expected[state][0], 1) and (
+                    expected[state][0] in THAI_MARKS
+                ):
+                    following.add(state + 1)
+            elif state < len(expected):
+                letter, length = expected[state]
+                if letter == char and (count == length or count >= 3):
+                    following.add(state + 1)
+        if not following:
+            return False
+        states = following
+    return len(expected) in states

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepwild.text.fold import fold
-from keepwild.text.robust import needs_robust, robust, robust_spans
+from keepwild.text.robust import DISGUISE, letters, needs_robust, reads_as, robust, robust_spans
 from keepwild.text.views import fold_views
 
 
@@ -24,6 +24,17 @@ from keepwild.text.views import fold_views
         ("parrot", "parrot"),  # doubled letters are kept
         ("象 牙", "象牙"),
         ("ขายงาาาช้าง", "ขายงาช้าง"),
+        ("Roodstaaaart", "roodstart"),  # a stretched run keeps one letter (see reads_as)
+        ("M ó n g h ổ", "mongho"),  # spaced letters with accents join like plain ones
+        ("n g a\u0300", "nga"),  # combining accents
+        ("ع ـ ا ـ ج", "عاج"),  # Arabic letters spread out with spaces and tatweel
+        ("Rùa s@o 1nd0", "ruasaoindo"),  # leet in Vietnamese words
+        ("l1n", "lin"),
+        ("ตัวน1่ม", "ตัวน่ม"),  # a digit in a Thai word is dropped (the vowel ิ it stands for
+        ("ต@กวด", "ตกวด"),  # is left out of the indexed term too)
+        ("งา5ช้าง", "งาช้าง"),  # filler
+        ("ราคา 1,500 บาท", "ราคาisooบาท"),  # a number is no disguise: read as usual
+        ("ราคา1500บาท", "ราคาisooบาท"),
     ],
 )
 def test_robust_view(written: str, view: str) -> None:
@@ -39,6 +50,26 @@ def test_fast_and_mapped_views_agree(text: str) -> None:
     assert len(spans) == len(view)
     assert all(0 <= a < b <= len(folded) for a, b in spans)
     assert spans == sorted(spans)
+
+
+_DISGUISE_ALPHABET = st.sampled_from(
+    ["ก", "ต", "ว", "ด", "น", "ม", "\u0e34", "\u0e48", "\u0e30", "\u0e31", "1", "5", "0", "@", "$",
+     "!", "|", "2", " ", ".", ",", "a", "o", "t", "r", "u", "3", "ổ", "\u0301", "ع", "ـ", "象", "牙",
+     "Ϲ", "\n"]
+)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=_DISGUISE_ALPHABET, max_size=40))
+def test_c_kernel_agrees_on_thai_leet_and_stretched_text(text: str) -> None:
+    from keepwild.text.views import _fold_views_py, fold_views
+
+    assert fold_views(text) == _fold_views_py(text)
+    folded = fold(text)
+    view, spans = robust_spans(folded)
+    assert view == robust(folded)
+    assert len(spans) == len(view)
+    assert all(0 <= a < b <= len(folded) for a, b in spans)
 
 
 @settings(max_examples=500)
@@ -89,7 +120,63 @@ def test_piece_lengths_kernel_agrees_with_the_pieces(text: str) -> None:
     ("象牙手镯 iphone 手机", False),
     ("4cm mini, mp3 player, 100g", False),  # units and model names are not disguises
     ("plain listing of a bicycle", False),
+    ("sung t3 giac", True),  # a one-letter word and a digit for its vowel (tê)
+    ("rang h0", True),
+    ("ru@ bien", True),  # @ touching a letter
+    ("ตัวน1่ม สด", True),  # a digit or symbol between two Thai characters
+    ("ต@กวด", True),
+    ("roodstaaaart", True),
+    ("ราคา 1,500 บาท ส่ง 5 โล", False),  # Thai prices and weights
+    ("call +62 812 3456 7890, made in 1989, r$ 500, us$ 20", False),  # phones, years, money
+    ("mp3? no: 3d printer, 5g phone, 4k tv, 10ml, ok!", False),  # units, model names
+    ("roodstaart, parrot, kaffee", False),  # legitimate double letters
+    ("hom nay troi dep, gia 100k", False),  # ordinary Vietnamese (folded)
 ])
 def test_needs_robust_signs(folded: str, expected: bool) -> None:
     assert needs_robust(folded) is expected
     assert (fold_views(folded)[1] is not None) is expected  # the C kernel applies the same rules
+
+
+@pytest.mark.parametrize(("written", "term", "reads"), [
+    ("roodstaaaart", "roodstaart", True),  # a run of three or more: the double spelling
+    ("ivoooory", "ivory", True),  # or the single one
+    ("rooooodstaaart", "roodstaart", True),  # anywhere in the word
+    ("iiivory", "ivory", True),
+    ("roodstaart", "roodstaart", True),
+    ("roodstart", "roodstaart", False),  # a run of one or two is written as in the term
+    ("robe", "robbe", False),
+    ("rodstart", "roodstaart", False),
+    ("iivory", "ivory", False),
+    ("ivory", "ivoory", False),
+    ("1v0ry", "ivory", True),  # leet (letters() reads it)
+    ("ตัวน1่ม", "ตัวนิ่ม", True),  # a Thai disguise character for one vowel or tone mark
+    ("ต@กวด", "ตะกวด", True),
+    ("งา5ช้าง", "งาช้าง", True),  # or for nothing
+    ("ตัวน่ม", "ตัวนิ่ม", False),  # a vowel left out without a disguise character
+    ("ต1วด", "ตะกวด", False),  # never for a consonant
+    ("ตั1นิ่ม", "ตัวนิ่ม", False),
+    ("ต1ะกวด", "ตะกวด", True),
+])
+def test_reads_as(written: str, term: str, reads: bool) -> None:
+    assert reads_as(letters(fold(written)), letters(term)) is reads
+
+
+def test_letters_marks_thai_disguise_characters_only() -> None:
+    assert letters("ต@กวด 1v0ry") == f"ต{DISGUISE}กวดivory"
+    assert letters("ราคา1500บาท") == "ราคาisooบาท"  # a number is not one character
+    assert letters("5 โล") == "sโล"  # nor a digit beside a space
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("abo1@"), max_size=12),
+       st.text(alphabet=st.sampled_from("abo"), min_size=1, max_size=8))
+def test_reads_as_is_the_run_rule(written: str, term: str) -> None:
+    """reads_as agrees with a direct statement of the rule on run-length encodings."""
+    from itertools import groupby
+
+    ours = [(c, len(list(g))) for c, g in groupby(letters(written))]
+    theirs = [(c, len(list(g))) for c, g in groupby(term)]
+    expected = len(ours) == len(theirs) and all(
+        a == c and (n == m or n >= 3) for (a, n), (c, m) in zip(ours, theirs)
+    )
+    assert reads_as(letters(written), term) is expected
