@@ -94,7 +94,7 @@ def train(
 
 def _row(name: str, s: Scores) -> list[str]:
     return [name, str(s.n), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
-            f"{s.mcc:.3f}", str(s.tp), str(s.fp), str(s.fn), str(s.tn)]
+            f"{s.mcc:.3f}" if s.mcc is not None else "–", str(s.tp), str(s.fp), str(s.fn), str(s.tn)]
 
 
 def _print(evaluation: Evaluation, console: Console) -> None:

@@ -10,7 +10,7 @@ obfuscated positives and hard negatives.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ class Scores:
     precision: float
     recall: float
     f1: float
-    mcc: float
+    mcc: float | None  # None where it means nothing (category slices hold no true negatives)
 
 
 def scores(gold: Sequence[int], predicted: Sequence[int]) -> Scores:
@@ -88,7 +88,9 @@ def _report(items: Sequence[Labeled], predicted: np.ndarray,
         else:
             named = np.asarray([category in cats for cats in flagged_categories])
             mask = positives | ((gold == 0) & named)
-        by_category[category] = scores(gold[mask], predicted[mask])
+        # Only negatives flagged with the category join its slice, so it has no true negatives
+        # and MCC would only measure that construction.
+        by_category[category] = replace(scores(gold[mask], predicted[mask]), mcc=None)
     obfuscated = np.asarray([item.label == 1 and item.obfuscated for item in items])
     hard = np.asarray([item.label == 0 and item.kind == "hard_negative" for item in items])
     return SystemReport(

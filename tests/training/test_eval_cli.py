@@ -27,6 +27,9 @@ def test_train_then_eval_json(labeled_file: Path, tmp_path: Path) -> None:
     assert overall["n"] == overall["tp"] + overall["fp"] + overall["fn"] + overall["tn"]
     assert 0 <= overall["mcc"] <= 1 and overall["f1"] > 0.5
     assert set(report["systems"]["rules"]["by_language"]) >= {"en", "zh", "ar", "th"}
+    by_category = report["systems"]["combined"]["by_category"]
+    assert by_category and all(row["tn"] == 0 and row["mcc"] is None
+                               for row in by_category.values())
     assert report["calibration"] and all(0 <= row["positive_rate"] <= 1
                                          for row in report["calibration"])
 
