@@ -59,6 +59,11 @@ def _stop_words(lang: str) -> frozenset[str]:
     return frozenset(" ".join(fold(w).split()) for w in stopwordsiso.stopwords(lang))
 
 
+def _stop_word_languages(key: str) -> set[str]:
+    """The languages in which ``key`` (folded) is a stop word."""
+    return {lang for lang in LANGUAGES if key in _stop_words(lang)}
+
+
 @lru_cache(maxsize=1)
 def _too_general() -> dict[str, frozenset[str]]:
     text = files("keepwild.lexicon").joinpath("rules/too_general.tsv").read_text("utf-8")
@@ -119,6 +124,10 @@ def _term_issues(term: Term, lexicon: Lexicon) -> list[Issue]:
             error(f"too short to match safely (needs {minimum}+ letters)")
         elif key in _stop_words(term.lang):
             error(f"reads {key!r} once folded, a stop word that would match almost every listing")
+        elif term.kind == Kind.PART and (others := _stop_word_languages(key) - {term.lang}):
+            # Part words apply beside any species name, whatever the listing's language: English
+            # "fur" would read German "für" in every German sentence that names an animal.
+            error(f"reads {key!r} once folded, a stop word in {', '.join(sorted(others))}")
         elif term.kind not in (Kind.BENIGN, Kind.PART) and key in _too_general().get(
             term.lang, ()
         ):

@@ -100,3 +100,15 @@ def test_term_precision_from_decisions() -> None:
 
     assert Term(term="ivory", lang="en", kind="product").precision is None
     assert Term(term="ivory", lang="en", kind="product", tp=3, fp=1).precision == 0.75
+
+
+def test_part_word_must_not_be_a_stop_word_in_another_language(
+    tmp_path: Path, small_lexicon_dir: Path
+) -> None:
+    """English "fur" folds to German "für": beside every German animal name it would make a
+    product."""
+    row = "fur,part,,,0.7,active,,test,2026-11-23,,0,0\n"
+    errors = [str(i) for i in validate(load_lexicon(lexicon_with(tmp_path, small_lexicon_dir,
+                                                                 row)))
+              if i.level == "error"]
+    assert any("'fur'" in e and "a stop word in de" in e for e in errors), errors
