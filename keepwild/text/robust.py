@@ -49,8 +49,8 @@ _THAI_DISGUISE = re.compile(r"(?<=[\u0e00-\u0e7f])[0-9@$!|](?=[\u0e00-\u0e7f])")
 THAI_MARKS = frozenset(
     chr(c) for c in (*range(0x0E30, 0x0E3B), *range(0x0E40, 0x0E46), *range(0x0E47, 0x0E4F))
 )
-# What letters() writes for a Thai disguise character (never in folded text: a control).
-DISGUISE = "\x00"
+# What letters() writes for a Thai disguise character: U+FFFC, a symbol, never survives folding.
+DISGUISE = "\ufffc"
 _ASCII_RUNS = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -222,16 +222,9 @@ def letters(folded: str) -> str:
     """What a piece of folded text spells, run lengths kept: leetspeak read as letters,
     separators dropped, and each Thai disguise character (see the module docstring) written as
     :data:`DISGUISE`. :func:`reads_as` compares it with a term's letters."""
-    if not folded.isascii() and _THAI_DISGUISE.search(folded):
-        return _THAI_DISGUISE.sub(DISGUISE, folded).translate(_letters_table())
+    if not folded.isascii():
+        folded = _THAI_DISGUISE.sub(DISGUISE, folded)
     return folded.translate(_table())
-
-
-@lru_cache(maxsize=1)
-def _letters_table() -> _RobustTable:
-    table = _RobustTable()
-    table[ord(DISGUISE)] = DISGUISE
-    return table
 
 
 def _runs(text: str) -> list[tuple[str, int]]:

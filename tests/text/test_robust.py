@@ -165,6 +165,7 @@ def test_letters_marks_thai_disguise_characters_only() -> None:
     assert letters("ต@กวด 1v0ry") == f"ต{DISGUISE}กวดivory"
     assert letters("ราคา1500บาท") == "ราคาisooบาท"  # a number is not one character
     assert letters("5 โล") == "sโล"  # nor a digit beside a space
+    assert not reads_as(letters(fold("ต\x00กวด")), "ตะกวด")  # a control character is a separator
 
 
 @settings(max_examples=300)
