@@ -13,7 +13,7 @@ term matched.
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,9 @@ from keepwild.text.robust import LEET
 __all__ = ["Scanner"]
 
 ListingLike = Listing | Mapping[str, Any]
+#: Where a hit is in the original text: (start, end, start of its field, its disguises if
+#: already worked out, else None).
+Located = tuple[int, int, int, tuple[str, ...] | None]
 
 
 class Scanner:
@@ -109,7 +112,7 @@ class Scanner:
 
     def _assess(
         self, listing: Listing, norm: Normalised, hits: list[Hit]
-    ) -> tuple[set[str], list[Evidence], list[tuple[int, int, int]], Assessment]:
+    ) -> tuple[set[str], list[Evidence], list[Located], Assessment]:
         """The rules' judgement of a listing with item hits, and what it was built from."""
         languages = _evidence_languages(hits)
         evidence, located, signals = self._evidence(listing, norm, _one_per_place(hits, languages))
@@ -127,18 +130,7 @@ class Scanner:
         language = listing.lang or (
             (norm.original, languages) if self.detect_language else UNDETERMINED
         )
-        original, folded = norm.original, norm.text
-        matches = tuple([
-            _match(item, start - base, end - base, original[start:end],
-                   folded[item.hit.start:item.hit.end])
-            for item, (start, end, base) in zip(evidence, located)
-            if item.kind != Kind.NEGATION
-        ])
-        species = tuple(dict.fromkeys(
-            item.hit.term.term.species for item in evidence
-            if item.hit.term.term.kind == Kind.SPECIES and item.hit.term.term.species
-            and item.weight > 0.05
-        ))
+        matches, species = _matches_and_species(evidence, located, norm.original, norm.text)
         return ScanResult(
             listing.id, verdict, score, categories, species, language, matches, reasons,
             self.policy.name, self.lexicon.version,
@@ -146,30 +138,28 @@ class Scanner:
 
     def _evidence(
         self, listing: Listing, norm: Normalised, hits: list[Hit]
-    ) -> tuple[list[Evidence], list[tuple[int, int, int]], Signals]:
-        """Each hit with its field, its original (start, end, field start), and the listing's
-        pattern signals."""
-        field_starts: list[tuple[int, str]] = []
-        offset = 0
-        for name, text in listing.texts():
-            field_starts.append((offset, name))
-            offset += len(text) + 1
+    ) -> tuple[list[Evidence], list[Located], Signals]:
+        """Each hit with its field, where it is in the original (see :data:`Located`), and the
+        listing's pattern signals."""
+        bases, names = _field_bases(listing)
+        original, folded = norm.original, norm.text
         evidence = []
         located = []
         for hit in hits:
             start, end = norm.to_original(hit.start, hit.end)
-            base, name = next((b, n) for b, n in reversed(field_starts) if b <= start)
-            item = Evidence(hit, name)
+            field = bisect_right(bases, start) - 1
+            item = Evidence(hit, names[field])
+            obfuscation = None
             if hit.via == "robust" and hit.term.is_item:
-                item.disguised = bool(_DISGUISES.intersection(_obfuscation(
-                    hit, norm.original[start:end], norm.text[hit.start:hit.end]
-                )))
+                # Kept for the match built from it later: working it out is the costly part.
+                obfuscation = _obfuscation(hit, original[start:end], folded[hit.start:hit.end])
+                item.disguised = not _DISGUISES.isdisjoint(obfuscation)
             evidence.append(item)
-            located.append((start, end, base))
+            located.append((start, end, bases[field], obfuscation))
         signals = Signals(
             price_field=listing.price is not None,
-            price_in_text=has_price(norm.text),
-            phone_number=has_phone_number(norm.text),
+            price_in_text=has_price(folded),
+            phone_number=has_phone_number(folded),
         )
         return evidence, located, signals
 
@@ -213,6 +203,8 @@ class Scanner:
         return verdict, probability, categories if verdict != "allow" else (), reasons
 
 
+_SPECIES, _NEGATION = Kind.SPECIES, Kind.NEGATION
+
 #: Disguises only a seller hiding a word uses (unlike accents or traditional characters).
 _DISGUISES = frozenset({"leet", "homoglyph", "zero_width", "spaced", "separators", "repeat"})
 
@@ -224,26 +216,60 @@ def _one_per_place(hits: list[Hit], languages: set[str]) -> list[Hit]:
     for hit in hits:
         place = (hit.start, hit.end, hit.term.key)
         current = best.get(place)
-        if current is None or (
-            current.term.term.lang not in languages and hit.term.term.lang in languages
-        ):
+        if current is None:
             best[place] = hit
+        elif current.term.term.lang not in languages and hit.term.term.lang in languages:
+            best[place] = hit
+    if len(best) == len(hits):
+        return hits  # nothing shared (the usual case): the same hits, in the same order
     return list(best.values())
 
 
 def _evidence_languages(hits: list[Hit]) -> set[str]:
     """The language(s) most of the matched terms belong to."""
-    counts = Counter(hit.term.term.lang for hit in hits)
+    counts: dict[str, int] = {}
+    for hit in hits:
+        lang = hit.term.term.lang
+        counts[lang] = counts.get(lang, 0) + 1
     top = max(counts.values())
     return {lang for lang, count in counts.items() if count == top}
 
 
-def _match(item: Evidence, start: int, end: int, original: str, folded: str) -> Match:
-    term = item.hit.term.term
-    # Positional: a named tuple built from keywords costs several times more.
-    return Match(term.term, term.kind, term.category, term.lang, item.field, start, end,
-                 original, round(item.weight, 4), term.status,
-                 _obfuscation(item.hit, original, folded), item.excused_by)
+def _field_bases(listing: Listing) -> tuple[list[int], list[str]]:
+    """Where each scanned field starts in the joined text, and its name (for bisection)."""
+    bases: list[int] = []
+    names: list[str] = []
+    offset = 0
+    for name, text in listing.texts():
+        bases.append(offset)
+        names.append(name)
+        offset += len(text) + 1
+    return bases, names
+
+
+def _matches_and_species(
+    evidence: list[Evidence], located: list[Located], original: str, folded: str
+) -> tuple[tuple[Match, ...], tuple[str, ...]]:
+    """The result's matches (every hit but negations, in the seller's own text and offsets)
+    and the species named with some weight left, in one pass over the evidence."""
+    matches = []
+    species: dict[str, None] = {}
+    for item, (start, end, base, obfuscation) in zip(evidence, located):
+        hit = item.hit
+        term = hit.term.term
+        weight = item.weight
+        if term.kind == _SPECIES and term.species and weight > 0.05:
+            species[term.species] = None
+        if item.kind == _NEGATION:
+            continue
+        text = original[start:end]
+        if obfuscation is None:
+            obfuscation = _obfuscation(hit, text, folded[hit.start:hit.end])
+        # Positional: a named tuple built from keywords costs several times more.
+        matches.append(Match(term.term, term.kind, term.category, term.lang, item.field,
+                             start - base, end - base, text, round(weight, 4), term.status,
+                             obfuscation, item.excused_by))
+    return tuple(matches), tuple(species)
 
 
 @lru_cache(maxsize=8192)
