@@ -47,9 +47,12 @@ _SCANS = ScanRecord.__table__
 _QUEUE = QueueItem.__table__
 
 
-def parse_listing(record: Any, where: str = "") -> ListingRecord:
+def parse_listing(record: Any, where: str = "", *, may_hold_nul: bool = True) -> ListingRecord:
     """Validate one listing object with the scanner's own rules plus the service's column
-    limits; the error names the record (``listings[3]: ...``) and the field."""
+    limits; the error names the record (``listings[3]: ...``) and the field.
+
+    ``may_hold_nul=False`` skips looking for NUL characters, for records decoded from a JSON
+    body that has no ``\\u0000`` escape (the only way a JSON string can hold one)."""
     try:
         listing = ListingRecord.from_mapping(record)
     except InputError as exc:
@@ -58,16 +61,18 @@ def parse_listing(record: Any, where: str = "") -> ListingRecord:
         value = getattr(listing, name)
         if value is not None and len(value) > MAX_SHORT_FIELD:
             raise Invalid(f"{where}field {name!r} is longer than {MAX_SHORT_FIELD} characters")
-    if any(len(image) > MAX_IMAGE_CHARS for image in listing.images):
+    images = listing.images
+    if images and any(len(image) > MAX_IMAGE_CHARS for image in images):
         raise Invalid(f"{where}field 'images' holds a URL longer than {MAX_IMAGE_CHARS} "
                       "characters")
-    # PostgreSQL text cannot hold NUL: refuse it here with a reason, not as a failed write.
-    for name in _STRING_FIELDS:
-        value = getattr(listing, name)
-        if value is not None and "\x00" in value:
-            raise Invalid(f"{where}field {name!r} contains a NUL character")
-    if any("\x00" in image for image in listing.images):
-        raise Invalid(f"{where}field 'images' contains a NUL character")
+    if may_hold_nul:
+        # PostgreSQL text cannot hold NUL: refuse it here with a reason, not as a failed write.
+        for name in _STRING_FIELDS:
+            value = getattr(listing, name)
+            if value is not None and "\x00" in value:
+                raise Invalid(f"{where}field {name!r} contains a NUL character")
+        if any("\x00" in image for image in images):
+            raise Invalid(f"{where}field 'images' contains a NUL character")
     return listing
 
 

@@ -131,6 +131,11 @@ def test_idempotency_key_replays_the_first_response(
      "listings[1]: field 'title' contains a NUL"),
     (b'{"id": "x", "title": "t", "images": ["https://i.example/\\u0000"]}', 422,
      "field 'images' contains a NUL"),
+    (b'{"listings": [{"id": "a", "title": "ok", "seller": "s\\u0000"}]}', 422,
+     "listings[0]: field 'seller' contains a NUL"),
+    (b'{"listings": [{"id": "a", "title": "ok", "images": ["https://i.example/\\u0000"]}]}',
+     422, "listings[0]: field 'images' contains a NUL"),
+    (b'{"listings": [{"id": "a", "title": "ok\x00"}]}', 400, "not valid JSON"),
 ])
 def test_bad_listings_are_refused_and_nothing_changes(
     service: Service, as_role: Callable[[str], httpx.Client], body: bytes, status: int,

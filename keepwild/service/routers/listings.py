@@ -37,7 +37,11 @@ def _records(raw: bytes, max_batch: int) -> list[Any]:
             raise Invalid("'listings' is empty")
         if len(batch) > max_batch:
             raise PayloadTooLarge(f"a batch of {len(batch)} listings; at most {max_batch}")
-        return [parse_listing(item, f"listings[{index}]: ") for index, item in enumerate(batch)]
+        # A JSON string holds a NUL only as the escape \u0000: without one in the body, no
+        # record needs looking through for it.
+        nul = b"\\u0000" in raw
+        return [parse_listing(item, f"listings[{index}]: ", may_hold_nul=nul)
+                for index, item in enumerate(batch)]
     return [parse_listing(body)]
 
 
