@@ -12,7 +12,9 @@ listings (3 % mention a lexicon item term, as on a real platform where almost al
 clean) and the shipped labeled corpus (40 % wildlife offers plus hard negatives: a worst case).
 Prints requests/s and p50/p95/p99 latency for each endpoint against the targets
 (≥ 1,000 scans/s with p99 ≤ 50 ms; ≥ 5,000 listings/s ingested in batches), then stops the
-service and drops the database. Figures depend on what else runs on the machine.
+service and drops the database. Figures depend on what else runs on the machine, so each
+phase also prints the CPU time the service and PostgreSQL spent per scan or listing, and how
+many cores the rest of the machine took meanwhile.
 """
 
 from __future__ import annotations
@@ -139,6 +141,81 @@ async def drive(port: int, key: str, path: str, bodies: list[bytes], concurrency
     return latencies, errors, time.perf_counter() - started
 
 
+def _ticks(pid: int) -> int:
+    """CPU time (user + system, in clock ticks) of one process; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _machine_busy() -> int:
+    """CPU ticks the whole machine spent busy (every core, every process) since boot."""
+    with open("/proc/stat") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    return sum(values) - values[3] - values[4]  # minus idle and iowait
+
+
+class CpuMeter:
+    """CPU time spent by the service's processes (the supervisor and its workers) and by the
+    PostgreSQL backends serving the benchmark's database, against the whole machine's: on a
+    shared machine the throughput depends on what else runs, the CPU per listing much less.
+    Linux only (``/proc``); elsewhere it reports nothing."""
+
+    def __init__(self, service_pid: int, database: str) -> None:
+        self.service_pid = service_pid
+        self.database = database
+        self.available = os.path.exists("/proc/stat")
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        service, postgres = [self.service_pid], []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    command = handle.read()
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == self.service_pid:
+                service.append(int(entry))
+            elif command.startswith(b"postgres: ") and self.database.encode() in command:
+                postgres.append(int(entry))
+        return service, postgres
+
+    def snapshot(self) -> tuple[dict[int, int], dict[int, int], int, float]:
+        if not self.available:
+            return {}, {}, 0, time.perf_counter()
+        service, postgres = self._pids()
+        return ({pid: _ticks(pid) for pid in service}, {pid: _ticks(pid) for pid in postgres},
+                _machine_busy(), time.perf_counter())
+
+    def since(self, before: tuple[dict[int, int], dict[int, int], int, float], items: int,
+              unit: str) -> str:
+        """CPU per item of the service and PostgreSQL since ``before``, and what the rest of
+        the machine took meanwhile (in cores)."""
+        if not self.available or items == 0:
+            return ""
+        after = self.snapshot()
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def spent(old: dict[int, int], new: dict[int, int]) -> float:
+            return sum(ticks - old.get(pid, 0) for pid, ticks in new.items()) / tick
+
+        service, postgres = spent(before[0], after[0]), spent(before[1], after[1])
+        elapsed = after[3] - before[3]
+        others = (after[2] - before[2]) / tick - service - postgres
+        return (f"CPU per {unit}: service "
+                f"{service / items * 1e6:,.0f} µs, PostgreSQL {postgres / items * 1e6:,.0f} µs "
+                f"(service {service / elapsed:.2f} cores, PostgreSQL "
+                f"{postgres / elapsed:.2f}, everything else on the machine incl. this load "
+                f"generator {max(0.0, others) / elapsed:.2f})")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -219,6 +296,7 @@ def main() -> None:
             if service.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the service did not start")
             time.sleep(0.5)
+        meter = CpuMeter(service.pid, name)
         print(flush=True)
         print(f"service: keepwild serve --workers {args.workers} on 127.0.0.1:{port}; "
               f"{os.cpu_count()} CPUs")
@@ -227,10 +305,12 @@ def main() -> None:
             print(f"\nlistings: {MIXES[mix]} ({len(bodies):,} distinct)", flush=True)
             scans = [orjson.dumps(body) for body in bodies]
             asyncio.run(drive(port, key, "/v1/scan", scans, args.concurrency, 3.0))  # warm-up
+            before = meter.snapshot()
             latencies, errors, elapsed = asyncio.run(
                 drive(port, key, "/v1/scan", scans, args.concurrency, args.seconds))
             report(f"POST /v1/scan ({args.concurrency} connections)", latencies, errors,
                    elapsed, 1, "scans", 1000, 50)
+            print(f"  {meter.since(before, len(latencies), 'scan')}")
 
             rounds = max(1, int(args.seconds * 8000 / len(bodies)) + 2)
             batches = []
@@ -238,6 +318,7 @@ def main() -> None:
                 items = [{**body, "id": f"{mix}-{body['id']}-r{round_}"} for body in bodies]
                 for start in range(0, len(items), args.batch):
                     batches.append(orjson.dumps({"listings": items[start:start + args.batch]}))
+            before = meter.snapshot()
             latencies, errors, elapsed = asyncio.run(
                 drive(port, key, "/v1/listings", batches, args.ingest_concurrency,
                       args.seconds))
@@ -246,6 +327,7 @@ def main() -> None:
             report(f"POST /v1/listings (batches of {args.batch}, {args.ingest_concurrency} "
                    "connections)", latencies, errors, elapsed, args.batch, "listings", 5000,
                    None)
+            print(f"  {meter.since(before, len(latencies) * args.batch, 'listing')}")
         for error in ERRORS:
             print(f"error response: {error}")
     finally:
