@@ -19,7 +19,6 @@ The model is deliberately simple enough to explain to a moderator:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from dataclasses import field as dataclass_field  # "field" is also an Evidence attribute
 
 from keepwild.detect.matcher import Hit
 from keepwild.detect.policy import Policy
@@ -31,26 +30,34 @@ __all__ = ["Evidence", "Signals", "Assessment", "assess", "SEVERITY"]
 SEVERITY = {"allow": 0, "review": 1, "block": 2}
 #: Item weight a product or code word must keep (after benign context) to trigger a floor.
 _FLOOR_MIN_WEIGHT = 0.3
+# Looked up once: the rules compare kinds many times per listing.
+_PART, _BENIGN, _NEGATION, _SALE, _CONTACT = (
+    Kind.PART, Kind.BENIGN, Kind.NEGATION, Kind.SALE, Kind.CONTACT
+)
+_ACTIVE = Status.ACTIVE
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Evidence:
     """A hit and the field it was found in; rules adjust ``factor`` and ``excused_by``."""
 
     hit: Hit
     field: str
-    factor: float = 1.0
-    excused_by: str | None = None
+    factor: float
+    excused_by: str | None
     # Copied from the term once: the rules read them many times per listing.
-    part: str | None = None  # the part word that made a species name a product
-    disguised: bool = False  # written with leetspeak, look-alike letters, separators...
-    kind: str = dataclass_field(init=False)
-    category: str = dataclass_field(init=False)
-    label: str = dataclass_field(init=False)
-    base_weight: float = dataclass_field(init=False)
+    part: str | None  # the part word that made a species name a product
+    disguised: bool  # written with leetspeak, look-alike letters, separators...
+    kind: str
+    category: str
+    label: str
+    base_weight: float
 
-    def __post_init__(self) -> None:
-        term = self.hit.term.term
+    def __init__(self, hit: Hit, field: str) -> None:
+        # Written out rather than generated with a __post_init__: one is built per hit.
+        term = hit.term.term
+        self.hit, self.field = hit, field
+        self.factor, self.excused_by, self.part, self.disguised = 1.0, None, None, False
         self.kind, self.category, self.label = term.kind, term.category, term.term
         self.base_weight = term.weight
 
@@ -171,6 +178,8 @@ def _propagate_excuses(items: list[Evidence]) -> None:
     """An excuse covers every mention of the same thing: the same term elsewhere in the listing
     ("Schleich Orang-Utan ... the Orang-Utan is"), and other terms read at the same place."""
     excused = [i for i in items if i.excused_by]
+    if not excused:
+        return
     for item in items:
         if item.excused_by or item.disguised:
             continue
@@ -188,26 +197,61 @@ def _best_per_term(items: list[Evidence]) -> dict[str, Evidence]:
     best: dict[str, Evidence] = {}
     for item in items:
         key = item.hit.term.key
-        if key not in best or item.weight > best[key].weight:
+        current = best.get(key)
+        if current is None or item.weight > current.weight:
             best[key] = item
     return best
 
 
+def _by_kind(
+    evidence: list[Evidence], policy: Policy
+) -> tuple[list[Evidence], list[Evidence], list[Evidence], list[Evidence], list[Evidence]]:
+    """Items (of enabled categories), parts, benign phrases, negations and sale or contact
+    phrases, in one pass over the evidence."""
+    items: list[Evidence] = []
+    parts: list[Evidence] = []
+    benign: list[Evidence] = []
+    negations: list[Evidence] = []
+    intents: list[Evidence] = []
+    disabled = policy.disabled_categories
+    for e in evidence:
+        kind = e.kind
+        if kind in ITEM_KINDS:
+            if e.category not in disabled:
+                items.append(e)
+        elif kind == _PART:
+            parts.append(e)
+        elif kind == _BENIGN:
+            benign.append(e)
+        elif kind == _NEGATION:
+            negations.append(e)
+        elif kind == _SALE or kind == _CONTACT:
+            intents.append(e)
+    return items, parts, benign, negations, intents
+
+
+def _strongest(items: list[Evidence]) -> dict[str, float]:
+    """The top weight of each item kind (0.0 for a kind with no evidence)."""
+    top: dict[str, float] = {}
+    for e in items:
+        weight = e.weight
+        current = top.get(e.kind)
+        if current is None or weight > current:
+            top[e.kind] = weight
+    return {kind: top.get(kind, 0.0) for kind in (Kind.SPECIES, Kind.PRODUCT, Kind.CODEWORD)}
+
+
 def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assessment:
     """Score one listing's evidence under ``policy``."""
-    items = [
-        e for e in evidence
-        if e.kind in ITEM_KINDS and e.category not in policy.disabled_categories
-    ]
+    items, parts, benign, negations, intent_terms = _by_kind(evidence, policy)
     if not items:
         return Assessment(0.0, "allow", ())
-    parts = [e for e in evidence if e.kind == Kind.PART]
+    # Parts only ever turn species items into products: the other lists are not affected.
     reasons = _apply_parts(items, parts, policy) if parts else []
-    benign = [e for e in evidence if e.kind == Kind.BENIGN]
-    negations = [e for e in evidence if e.kind == Kind.NEGATION]
-    reasons += _apply_benign(items, benign, negations, policy)
+    if benign:
+        reasons += _apply_benign(items, benign, negations, policy)
 
-    intents = _best_per_term([e for e in evidence if e.kind in (Kind.SALE, Kind.CONTACT)])
+    intents = _best_per_term(intent_terms)
     intent_weights = [e.weight for e in intents.values()]
     intent_labels = [f"'{e.label}'" for e in intents.values()]
     for name, present in (
@@ -219,6 +263,10 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
             intent_weights.append(policy.signals[name])
             intent_labels.append(name.replace("_", " "))
     intent = _noisy_or(intent_weights)
+    # The same for every category.
+    context = f" with sale intent {', '.join(intent_labels)}" if intent_labels else ""
+    rule = "item+intent" if intent_labels else "item-only"
+    intent_scale = policy.intent_base + (1 - policy.intent_base) * intent
 
     by_category: dict[str, list[Evidence]] = {}
     for item in items:
@@ -230,15 +278,13 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
         best = _best_per_term(found)
         scale = policy.category_weights.get(category, 1.0)
         evidence_score = _noisy_or([e.weight * scale for e in best.values()])
-        score = evidence_score * (policy.intent_base + (1 - policy.intent_base) * intent)
+        score = evidence_score * intent_scale
         verdict = policy.verdict_for(score)
-        terms = ", ".join(f"'{e.label}' ({e.kind} {e.weight:.2f})" for e in best.values())
-        context = f" with sale intent {', '.join(intent_labels)}" if intent_labels else ""
-        rule = "item+intent" if intent_labels else "item-only"
+        terms = ", ".join([f"'{e.label}' ({e.kind} {e.weight:.2f})" for e in best.values()])
         reasons.append(Reason(rule, f"{category}: {terms}{context} -> {score:.2f}", category))
 
         strong = [e for e in best.values() if e.weight >= _FLOOR_MIN_WEIGHT]
-        if not any(e.hit.term.term.status == Status.ACTIVE for e in strong):
+        if not any(e.hit.term.term.status == _ACTIVE for e in strong):
             capped.append(category)
             if verdict == "block":
                 verdict = "review"
@@ -276,8 +322,5 @@ def assess(evidence: list[Evidence], signals: Signals, policy: Policy) -> Assess
         items=len(items),
         floor=floor,
         cap="review" if len(capped) == len(results) else "block",
-        strongest={
-            kind: max((e.weight for e in items if e.kind == kind), default=0.0)
-            for kind in (Kind.SPECIES, Kind.PRODUCT, Kind.CODEWORD)
-        },
+        strongest=_strongest(items),
     )
