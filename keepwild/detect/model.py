@@ -50,18 +50,23 @@ def rule_features(assessment: Assessment, *, obfuscated: bool) -> np.ndarray:
     """The rules' view of a listing, as the numbers the model weighs: their score, the sale
     intent, excuses, disguise, the strongest evidence of each kind, whether it is only weak
     species names, and the categories."""
-    values = [assessment.score, assessment.intent, min(assessment.excused, 3) / 3,
-              float(obfuscated), float(assessment.cap == "review")]
-    strongest = [assessment.strongest.get(kind, 0.0) for kind in ("species", "product",
-                                                                   "codeword")]
-    values.extend(strongest)
-    # Only generic animal names, no product or code word: toys, prints, decor and pets mostly.
-    values.append(float(0 < strongest[0] < WEAK_SPECIES and not any(strongest[1:])))
-    values.extend(float(c in assessment.evidence_categories) for c in CATEGORIES)
-    return np.asarray(values, dtype=np.float64)
+    strongest = assessment.strongest
+    species, product, codeword = (strongest.get("species", 0.0), strongest.get("product", 0.0),
+                                  strongest.get("codeword", 0.0))
+    categories = assessment.evidence_categories
+    # One list, one array: this runs for every listing with wildlife evidence.
+    return np.array([
+        assessment.score, assessment.intent, min(assessment.excused, 3) / 3,
+        float(obfuscated), float(assessment.cap == "review"),
+        species, product, codeword,
+        # Only generic animal names, no product or code word: toys, prints, decor and pets.
+        float(0 < species < WEAK_SPECIES and not (product or codeword)),
+        *[1.0 if c in categories else 0.0 for c in CATEGORIES],
+    ], dtype=np.float64)
 
 
 _WORD = re.compile(r"\w+")
+_add_reduce = np.add.reduce
 
 
 def word_indices(text: str, word_ngrams: int, n_features: int) -> np.ndarray:
@@ -132,7 +137,8 @@ class ListingModel:
     def probability(self, folded: str, rules: np.ndarray) -> float:
         """One listing's calibrated probability (the scanner's hot path: no matrices)."""
         indices = ngram_indices(folded, self.ngram_min, self.ngram_max, self.n_features)
-        text = float(self.coef_text.take(indices).sum()) / math.sqrt(max(len(indices), 1))
+        # add.reduce is what ndarray.sum runs (same pairwise sum), without its Python wrapper.
+        text = float(_add_reduce(self.coef_text.take(indices))) / math.sqrt(max(len(indices), 1))
         if self.word_ngrams:
             words = word_indices(folded, self.word_ngrams, self.n_features)
             if len(words):

@@ -22,7 +22,9 @@ _NUMBER = re.compile(r"\d[\d.,]*")
 # Checked only on the few characters around each number, never across the whole text.
 _BEFORE = re.compile(rf"(?:[{_SYMBOLS}]|\b(?:{_CURRENCY_WORDS}))\s?$")
 _AFTER = re.compile(rf"\s?(?:[{_SYMBOLS}]|บาท|ريال|درهم|جنيه|دولار|(?:{_CURRENCY_WORDS})\b)")
-_DIGIT_RUN = re.compile(r"[\d+][\d\s().-]*+")
+# Runs of at least 8 characters only: a shorter one cannot hold 8 digits, and skipping it in the
+# regex spares a Python check per price or date. (Possessive: a run is never re-read shorter.)
+_DIGIT_RUN = re.compile(r"[\d+][\d\s().-]{7,}+")
 
 
 def has_price(folded: str) -> bool:
