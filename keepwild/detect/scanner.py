@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +203,10 @@ class Scanner:
         return verdict, probability, categories if verdict != "allow" else (), reasons
 
 
-_SPECIES, _NEGATION = Kind.SPECIES, Kind.NEGATION
+_SPECIES, _NEGATION, _CODEWORD = Kind.SPECIES, Kind.NEGATION, Kind.CODEWORD
+#: A Match from all twelve of its fields in order, built by tuple.__new__ directly: the named
+#: tuple's generated __new__ (keywords or not) adds a Python call per match.
+_new_match = partial(tuple.__new__, Match)
 
 #: Disguises only a seller hiding a word uses (unlike accents or traditional characters).
 _DISGUISES = frozenset({"leet", "homoglyph", "zero_width", "spaced", "separators", "repeat"})
@@ -265,10 +268,9 @@ def _matches_and_species(
         text = original[start:end]
         if obfuscation is None:
             obfuscation = _obfuscation(hit, text, folded[hit.start:hit.end])
-        # Positional: a named tuple built from keywords costs several times more.
-        matches.append(Match(term.term, term.kind, term.category, term.lang, item.field,
-                             start - base, end - base, text, round(weight, 4), term.status,
-                             obfuscation, item.excused_by))
+        matches.append(_new_match((term.term, term.kind, term.category, term.lang, item.field,
+                                   start - base, end - base, text, round(weight, 4),
+                                   term.status, obfuscation, item.excused_by)))
     return tuple(matches), tuple(species)
 
 
@@ -298,21 +300,34 @@ def _char_disguise(char: str) -> str | None:
 
 def _obfuscation(hit: Hit, original: str, folded: str) -> tuple[str, ...]:
     """Which disguises the seller used in this match, for the moderator and for metrics."""
-    if hit.via == "plain" and original.isascii() and hit.term.term.kind != Kind.CODEWORD:
-        return ()  # plain ASCII text matched as written: nothing disguised
+    codeword = hit.term.term.kind == _CODEWORD
+    if hit.via == "plain":
+        if original.isascii() and not codeword:
+            return ()  # plain ASCII text matched as written: nothing disguised
+        return _plain_obfuscation(original, codeword)
     found = [family for family in map(_char_disguise, original) if family]
-    if hit.via == "robust":
-        if hit.spaced:
-            found.append("spaced")
-        if any(c in LEET and c != "l" and not c.isalpha() for c in folded):
-            found.append("leet")
-        letters = [c for c in folded if c.isalnum()]
-        if any(a == b for a, b in zip(letters, letters[1:])) and len(letters) > len(
-            hit.term.key.replace(" ", "")
-        ):
-            found.append("repeat")
-        if not hit.spaced and any(not c.isalnum() and c != " " for c in folded):
-            found.append("separators")
-    if hit.term.term.kind == Kind.CODEWORD:
+    if hit.spaced:
+        found.append("spaced")
+    if any(c in LEET and c != "l" and not c.isalpha() for c in folded):
+        found.append("leet")
+    letters = [c for c in folded if c.isalnum()]
+    if any(a == b for a, b in zip(letters, letters[1:])) and len(letters) > len(
+        hit.term.key.replace(" ", "")
+    ):
+        found.append("repeat")
+    if not hit.spaced and any(not c.isalnum() and c != " " for c in folded):
+        found.append("separators")
+    if codeword:
+        found.append("codeword")
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=4096)
+def _plain_obfuscation(original: str, codeword: bool) -> tuple[str, ...]:
+    """The disguises of a match the plain pass found: only what its characters stand for
+    (cached, bounded: the same matched words recur from listing to listing, and this looks at
+    each of their characters)."""
+    found = [family for family in map(_char_disguise, original) if family]
+    if codeword:
         found.append("codeword")
     return tuple(dict.fromkeys(found))
