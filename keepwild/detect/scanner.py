@@ -322,12 +322,26 @@ def _obfuscation(hit: Hit, original: str, folded: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=4096)
 def _plain_obfuscation(original: str, codeword: bool) -> tuple[str, ...]:
-    """The disguises of a match the plain pass found: only what its characters stand for
-    (cached, bounded: the same matched words recur from listing to listing, and this looks at
-    each of their characters)."""
+    """The disguises of a match the plain pass found: only what its characters stand for."""
+    if len(original) <= _CACHED_MATCH_CHARS:
+        return _cached_plain_obfuscation(original, codeword)
+    return _character_disguises(original, codeword)
+
+
+#: Matched texts up to this long have their disguises cached (a span stuffed with invisible
+#: characters can be much longer: it is not kept).
+_CACHED_MATCH_CHARS = 64
+
+
+def _character_disguises(original: str, codeword: bool) -> tuple[str, ...]:
+    """What the characters of ``original`` stand for, and ``codeword`` if the term is one."""
     found = [family for family in map(_char_disguise, original) if family]
     if codeword:
         found.append("codeword")
     return tuple(dict.fromkeys(found))
+
+
+#: Cached and bounded: the same matched words recur from listing to listing, and working out
+#: their disguises looks at each of their characters.
+_cached_plain_obfuscation = lru_cache(maxsize=4096)(_character_disguises)
