@@ -111,16 +111,7 @@ def _apply_parts(items: list[Evidence], parts: list[Evidence], policy: Policy) -
     for item in items:
         if item.kind != Kind.SPECIES:
             continue
-        part = max(
-            (
-                p for p in parts
-                if p.field == item.field and p.category in ("", item.category)
-                and _gap(p.hit, item.hit) <= policy.part_window
-                and not item.hit.start <= p.hit.start < p.hit.end <= item.hit.end
-            ),
-            key=lambda p: p.base_weight,
-            default=None,
-        )
+        part = _strongest_part(item, parts, policy.part_window)
         if part is None:
             continue
         item.kind, item.part = Kind.PRODUCT, part.label
@@ -132,6 +123,20 @@ def _apply_parts(items: list[Evidence], parts: list[Evidence], policy: Policy) -
             item.category,
         ))
     return reasons
+
+
+def _strongest_part(item: Evidence, parts: list[Evidence], window: int) -> Evidence | None:
+    """The heaviest part word (the first of equals) in the field of ``item``, within ``window``
+    characters of it and not inside it. A plain loop: it runs for every species mention."""
+    hit = item.hit
+    best = None
+    for part in parts:
+        if (part.field == item.field and part.category in ("", item.category)
+                and _gap(part.hit, hit) <= window
+                and not hit.start <= part.hit.start < part.hit.end <= hit.end
+                and (best is None or part.base_weight > best.base_weight)):
+            best = part
+    return best
 
 
 def _apply_benign(

@@ -31,7 +31,8 @@ def has_price(folded: str) -> bool:
     """Whether folded text states a price (a number next to a currency)."""
     for number in _NUMBER.finditer(folded):
         start, end = number.span()
-        if _BEFORE.search(folded[max(0, start - 10):start]) or _AFTER.match(folded, end):
+        # The currency after first: it needs no slice of the text.
+        if _AFTER.match(folded, end) or _BEFORE.search(folded[max(0, start - 10):start]):
             return True
     return False
 
