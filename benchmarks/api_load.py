@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,10 +115,11 @@ class Connection:
         self.writer.close()
 
 
-async def drive(port: int, key: str, path: str, bodies: list[bytes], concurrency: int,
-                seconds: float) -> tuple[list[float], int, float]:
-    """``concurrency`` connections sending ``bodies`` in turn for ``seconds``: latencies,
-    errors, elapsed."""
+async def drive(port: int, key: str, path: str, bodies: list[bytes] | Callable[[int], bytes],
+                concurrency: int, seconds: float) -> tuple[list[float], int, float]:
+    """``concurrency`` connections sending ``bodies`` in turn for ``seconds`` (a list, sent
+    round and round, or a function of the request's number): latencies, errors, elapsed."""
+    body_of = bodies if callable(bodies) else (lambda n: bodies[n % len(bodies)])
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
@@ -128,7 +130,7 @@ async def drive(port: int, key: str, path: str, bodies: list[bytes], concurrency
         connection = Connection(port, key)
         await connection.open()
         while time.perf_counter() < stop:
-            body = bodies[next_body % len(bodies)]
+            body = body_of(next_body)
             next_body += 1
             started = time.perf_counter()
             status = await connection.post(path, body)
@@ -312,18 +314,19 @@ def main() -> None:
                    elapsed, 1, "scans", 1000, 50)
             print(f"  {meter.since(before, len(latencies), 'scan')}")
 
-            rounds = max(1, int(args.seconds * 8000 / len(bodies)) + 2)
-            batches = []
-            for round_ in range(rounds):
-                items = [{**body, "id": f"{mix}-{body['id']}-r{round_}"} for body in bodies]
-                for start in range(0, len(items), args.batch):
-                    batches.append(orjson.dumps({"listings": items[start:start + args.batch]}))
+            def batch(number: int, bodies: list[dict[str, Any]] = bodies, mix: str = mix
+                      ) -> bytes:
+                """The ``number``-th batch, of exactly ``--batch`` listings: the mix sent
+                round after round under new ids, so every listing is new however fast the
+                service goes (about 1 ms a batch)."""
+                first, count = number * args.batch, len(bodies)
+                return orjson.dumps({"listings": [
+                    {**bodies[n % count], "id": f"{mix}-{bodies[n % count]['id']}-r{n // count}"}
+                    for n in range(first, first + args.batch)]})
+
             before = meter.snapshot()
             latencies, errors, elapsed = asyncio.run(
-                drive(port, key, "/v1/listings", batches, args.ingest_concurrency,
-                      args.seconds))
-            if len(latencies) >= len(batches):
-                print("warning: ran out of new listings; the later batches were re-ingestions")
+                drive(port, key, "/v1/listings", batch, args.ingest_concurrency, args.seconds))
             report(f"POST /v1/listings (batches of {args.batch}, {args.ingest_concurrency} "
                    "connections)", latencies, errors, elapsed, args.batch, "listings", 5000,
                    None)
