@@ -120,6 +120,11 @@ class ScanResult(tuple):  # type: ignore[type-arg]
     def __hash__(self) -> int:
         return hash(self._values())
 
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        """What ``pickle`` passes back to ``__new__``: results cross process boundaries
+        (multiprocessing, batch workers) as they are, a pending language included."""
+        return tuple(self)
+
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={value!r}"
                           for name, value in zip(_RESULT_FIELDS, self._values()))

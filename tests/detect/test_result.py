@@ -51,3 +51,17 @@ def test_unidentified_language_is_identified_from_its_text_and_hints() -> None:
     result = ScanResult("4", "allow", 0.0, (), (), (text, ()), (), (), "coalition", "v")
     assert result.language == result.language == "id"
     assert result == ScanResult("4", "allow", 0.0, (), (), "id", (), (), "coalition", "v")
+
+
+def test_results_survive_pickling_with_their_language_pending() -> None:
+    import pickle
+
+    from keepwild import Scanner
+
+    scanner = Scanner(model=None)
+    result = scanner.scan({"id": "p1", "title": "Carved ivory bangle for sale, DM me"})
+    clean = scanner.scan({"id": "p2", "title": "Solid oak dining table, seats six"})
+    for original in (result, clean):
+        copy = pickle.loads(pickle.dumps(original))
+        assert type(copy) is type(original) and copy == original
+        assert copy.language == original.language == "en"
