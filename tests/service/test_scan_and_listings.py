@@ -72,6 +72,10 @@ def test_batch_ingest_only_flagged_listings_are_queued(
         ("p-1", "block", True), ("p-2", "allow", False), ("p-3", "block", True)]
     assert count(service, QueueItem) == 2
     assert count(service, ScanRecord) == 3
+    # The next batch may go to another worker: a batch's connection is not kept alive.
+    assert response.headers["connection"] == "close"
+    single = as_role("admin").post("/v1/listings", json=CHAIR)
+    assert single.status_code == 200 and "connection" not in single.headers
 
 
 def test_reingestion_is_idempotent(service: Service,

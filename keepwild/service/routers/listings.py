@@ -71,7 +71,12 @@ async def post_listings(request: Request, rt: RuntimeDep,
     if key is not None:
         await run_in_threadpool(idempotency.remember, rt.db, principal, key, digest, 200,
                                 response, now)
-    return json_response(response)
+    # A batch is about a second of one worker's CPU, and a keep-alive connection stays with
+    # the worker that accepted it: a few pipelines' connections can all land on one worker,
+    # which then runs on one core while the others idle. Closing after each batch lets the
+    # next one be accepted by whichever worker is free (a reconnect per 1,000 listings).
+    return json_response(response, headers={"Connection": "close"} if len(records) > 1
+                         else None)
 
 
 @router.get("/listings/{listing_id:path}")
