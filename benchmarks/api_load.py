@@ -102,11 +102,17 @@ class Connection:
             return 0
         status = int(status_line.split()[1])
         length = 0
+        close = False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
             if name.lower() == b"content-length":
                 length = int(value)
+            elif name.lower() == b"connection" and value.strip().lower() == b"close":
+                close = True
         answer = await self.reader.readexactly(length)
+        if close:  # the server asked for a new connection for the next request
+            self.close()
+            await self.open()
         if status != 200 and len(ERRORS) < 5:
             ERRORS.append(f"{status} {answer[:200]!r}")
         return status
@@ -211,9 +217,14 @@ class CpuMeter:
         service, postgres = spent(before[0], after[0]), spent(before[1], after[1])
         elapsed = after[3] - before[3]
         others = (after[2] - before[2]) / tick - service - postgres
+        # Each worker's share: keep-alive connections stay with the worker that accepted them,
+        # and one worker can take all of them (it then runs on one core, the GIL's).
+        shares = sorted((ticks - before[0].get(pid, 0)) / tick / elapsed
+                        for pid, ticks in after[0].items() if pid != self.service_pid)
+        split = " + ".join(f"{share:.2f}" for share in shares if share >= 0.01) or "0"
         return (f"CPU per {unit}: service "
                 f"{service / items * 1e6:,.0f} µs, PostgreSQL {postgres / items * 1e6:,.0f} µs "
-                f"(service {service / elapsed:.2f} cores, PostgreSQL "
+                f"(service {service / elapsed:.2f} cores, by worker {split}; PostgreSQL "
                 f"{postgres / elapsed:.2f}, everything else on the machine incl. this load "
                 f"generator {max(0.0, others) / elapsed:.2f})")
 
