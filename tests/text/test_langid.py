@@ -29,3 +29,13 @@ def test_detects_each_supported_language(lang: str) -> None:
 
 def test_undetermined_for_no_language() -> None:
     assert detect_language("12345 !!! ???") == "und"
+
+
+def test_lingua_decides_only_between_cld2_and_the_evidence() -> None:
+    """CLD2 reads this as Italian, which keepwild does not serve: with evidence for one
+    supported language that language wins; with two, Lingua picks one of them."""
+    text = "Vendo tartaruga di terra, prezzo trattabile, spedizione in tutta Italia"
+    assert detect_language(text) == "it"
+    assert detect_language(text, {"es"}) == "es"
+    assert detect_language(text, {"es", "pt"}) in {"es", "pt"}
+    assert detect_language(SAMPLES["fr"], {"fr"}) == "fr"
