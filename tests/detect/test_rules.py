@@ -160,3 +160,24 @@ def test_a_disguised_mention_is_never_excused(small_scanner: Scanner) -> None:
     assert disguised.verdict == "block"
     assert not any(m.excused_by for m in disguised.matches if m.kind == "product")
     assert not any(r.rule == "benign-context" for r in disguised.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "Jaguar Zähne 4 Stück",
+    "اسنان فرس النهر للبيع",
+    "Kop van tijger opgezet",
+    "griffes de léopard, lot de 6",
+    "dentes de onça pintada",
+    "kucha za simba 3",
+    "gigi harimau asli",
+    "tiger claws x4",
+])
+def test_part_words_compose_in_every_word_order(text: str) -> None:
+    result = Scanner(model=None).scan({"id": "x", "title": text})
+    assert any(r.rule == "species+part" for r in result.reasons), result.reasons
+
+
+def test_a_part_word_of_another_language_does_not_compose() -> None:
+    """English "fur" is not a part word: folded, it would read German "für"."""
+    result = Scanner(model=None).scan({"id": "x", "title": "Anzeige für Äffchen gemeldet"})
+    assert not any(r.rule == "species+part" for r in result.reasons)
