@@ -107,7 +107,7 @@ def _gap(a: Hit, b: Hit) -> int:
 def _apply_parts(items: list[Evidence], parts: list[Evidence], policy: Policy) -> list[Reason]:
     """Species names beside a part word become products: the rules then weigh "tiger teeth"
     like a product term, and the generic-animal guard no longer applies to it."""
-    reasons: list[Reason] = []
+    reasons: dict[Reason, None] = {}  # a pair repeated in title and description is told once
     for item in items:
         if item.kind != Kind.SPECIES:
             continue
@@ -116,13 +116,13 @@ def _apply_parts(items: list[Evidence], parts: list[Evidence], policy: Policy) -
             continue
         item.kind, item.part = Kind.PRODUCT, part.label
         item.base_weight = max(item.base_weight, part.base_weight)
-        reasons.append(Reason(
+        reasons[Reason(
             "species+part",
             f"'{part.label}' with '{item.label}' names a part or product of it "
             f"({item.base_weight:.2f})",
             item.category,
-        ))
-    return reasons
+        )] = None
+    return list(reasons)
 
 
 def _strongest_part(item: Evidence, parts: list[Evidence], window: int) -> Evidence | None:

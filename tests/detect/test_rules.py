@@ -181,3 +181,10 @@ def test_a_part_word_of_another_language_does_not_compose() -> None:
     """English "fur" is not a part word: folded, it would read German "für"."""
     result = Scanner(model=None).scan({"id": "x", "title": "Anzeige für Äffchen gemeldet"})
     assert not any(r.rule == "species+part" for r in result.reasons)
+
+
+def test_a_part_pair_repeated_across_fields_is_told_once(small_scanner: Scanner) -> None:
+    result = small_scanner.scan({"id": "x", "title": "Tiger claws for sale",
+                                 "description": "Tiger claws, four of them, DM me"})
+    composed = [r.detail for r in result.reasons if r.rule == "species+part"]
+    assert len(composed) == len(set(composed)) == 1
