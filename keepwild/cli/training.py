@@ -235,13 +235,12 @@ def add(
                 problems.append((line, item.reason))
             else:
                 new.append((line, item))
-    if not problems:
-        problems = plan_addition(lang, new, shipped_corpus()).problems
+    plan = plan_addition(lang, new, shipped_corpus())
+    problems += plan.problems
     if problems:
-        for line, reason in problems:
+        for line, reason in sorted(problems):
             print(f"{data}:{line}: {reason}", file=sys.stderr)
         fail(f"nothing added: {len(problems)} line(s) to fix", Exit.BAD_RECORDS)
-    plan = plan_addition(lang, new, shipped_corpus())
     for line, twin, similarity in plan.near_twins:
         print(f"{data}:{line}: skipped, a near twin of {twin} (similarity {similarity:.2f})",
               file=sys.stderr)

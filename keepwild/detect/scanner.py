@@ -305,7 +305,7 @@ def _obfuscation(hit: Hit, original: str, folded: str) -> tuple[str, ...]:
         if original.isascii() and not codeword:
             return ()  # plain ASCII text matched as written: nothing disguised
         return _plain_obfuscation(original, codeword)
-    found = [family for family in map(_char_disguise, original) if family]
+    found = list(_character_disguises(original, codeword=False))
     if hit.spaced:
         found.append("spaced")
     if any(c in LEET and c != "l" and not c.isalpha() for c in folded):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -78,21 +79,27 @@ def emoji_words() -> dict[str, str]:
     return words
 
 
-@lru_cache(maxsize=1)
-def _confusables() -> dict[str, str]:
-    """Non-Latin look-alike letter -> the lower-case ASCII letter or digit it imitates."""
+def _look_alike_letters() -> Iterator[tuple[str, str]]:
+    """(non-ASCII letter, the ASCII letter it imitates as written in Unicode's confusables),
+    outside the scripts whose own letters must stay themselves."""
     path = Path(confusable_homoglyphs.__file__).with_name("confusables.json")
     data: dict[str, list[dict[str, str]]] = json.loads(path.read_text(encoding="utf-8"))
-    table: dict[str, str] = {}
     for target in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
         for glyph in data.get(target, ()):
             char = glyph["c"]
             if len(char) != 1 or char.isascii() or not char.isalpha():
                 continue
-            if _scripts.alias(char) in _PROTECTED_SCRIPTS:
-                continue
-            table.setdefault(char.casefold(), target.lower())
-            table.setdefault(char, target.lower())
+            if _scripts.alias(char) not in _PROTECTED_SCRIPTS:
+                yield char, target
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> dict[str, str]:
+    """Non-Latin look-alike letter -> the lower-case ASCII letter or digit it imitates."""
+    table: dict[str, str] = {}
+    for char, target in _look_alike_letters():
+        table.setdefault(char.casefold(), target.lower())
+        table.setdefault(char, target.lower())
     return table
 
 
@@ -103,20 +110,11 @@ def _written_confusables() -> dict[str, str]:
     Only letters whose NFKC and case folding do not already give an ASCII letter (full-width and
     mathematical letters do): for those, folding first would lose what the letter looks like.
     """
-    path = Path(confusable_homoglyphs.__file__).with_name("confusables.json")
-    data: dict[str, list[dict[str, str]]] = json.loads(path.read_text(encoding="utf-8"))
     table: dict[str, str] = {}
-    for target in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
-        for glyph in data.get(target, ()):
-            char = glyph["c"]
-            if len(char) != 1 or char.isascii() or not char.isalpha():
-                continue
-            if _scripts.alias(char) in _PROTECTED_SCRIPTS:
-                continue
-            if unicodedata.normalize("NFKC", char).casefold().isascii():
-                continue
-            letter = "i" if target == "l" and char.isupper() else target.lower()
-            table.setdefault(char, letter)
+    for char, target in _look_alike_letters():
+        if unicodedata.normalize("NFKC", char).casefold().isascii():
+            continue
+        table.setdefault(char, "i" if target == "l" and char.isupper() else target.lower())
     return table
 
 
