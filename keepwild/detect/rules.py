@@ -45,9 +45,9 @@ class Evidence:
     field: str
     factor: float
     excused_by: str | None
-    # Copied from the term once: the rules read them many times per listing.
-    part: str | None  # the part word that made a species name a product
     disguised: bool  # written with leetspeak, look-alike letters, separators...
+    # Copied from the term once: the rules read them many times per listing (a part word
+    # beside a species name turns its kind to product and raises its weight).
     kind: str
     category: str
     label: str
@@ -57,7 +57,7 @@ class Evidence:
         # Written out rather than generated with a __post_init__: one is built per hit.
         term = hit.term.term
         self.hit, self.field = hit, field
-        self.factor, self.excused_by, self.part, self.disguised = 1.0, None, None, False
+        self.factor, self.excused_by, self.disguised = 1.0, None, False
         self.kind, self.category, self.label = term.kind, term.category, term.term
         self.base_weight = term.weight
 
@@ -114,7 +114,7 @@ def _apply_parts(items: list[Evidence], parts: list[Evidence], policy: Policy) -
         part = _strongest_part(item, parts, policy.part_window)
         if part is None:
             continue
-        item.kind, item.part = Kind.PRODUCT, part.label
+        item.kind = Kind.PRODUCT
         item.base_weight = max(item.base_weight, part.base_weight)
         reasons[Reason(
             "species+part",

@@ -47,11 +47,6 @@ def _script_language(sample: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _lingua() -> LanguageDetector:
-    return _lingua_among(frozenset(SUPPORTED_LANGUAGES))
-
-
 @lru_cache(maxsize=256)
 def _lingua_among(codes: frozenset[str]) -> LanguageDetector:
     """A detector for these languages only. Building one is cheap (~0.2 ms): the language
@@ -67,7 +62,7 @@ def preload_models() -> None:
     Loading takes seconds and holds the interpreter; a service does it while starting, before
     it answers requests (and health checks).
     """
-    _lingua().detect_language_of("keepwild")
+    _lingua_among(frozenset(SUPPORTED_LANGUAGES)).detect_language_of("keepwild")
 
 
 def _lingua_language(text: str, candidates: frozenset[str]) -> str:
