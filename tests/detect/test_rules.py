@@ -162,6 +162,12 @@ def test_a_disguised_mention_is_never_excused(small_scanner: Scanner) -> None:
     assert not any(r.rule == "benign-context" for r in disguised.reasons)
 
 
+@pytest.fixture(scope="module")
+def shipped_rules() -> Scanner:
+    """The shipped lexicon without the learned model: the rules' own reading."""
+    return Scanner(model=None)
+
+
 @pytest.mark.parametrize("text", [
     "Jaguar Zähne 4 Stück",
     "اسنان فرس النهر للبيع",
@@ -172,14 +178,14 @@ def test_a_disguised_mention_is_never_excused(small_scanner: Scanner) -> None:
     "gigi harimau asli",
     "tiger claws x4",
 ])
-def test_part_words_compose_in_every_word_order(text: str) -> None:
-    result = Scanner(model=None).scan({"id": "x", "title": text})
+def test_part_words_compose_in_every_word_order(shipped_rules: Scanner, text: str) -> None:
+    result = shipped_rules.scan({"id": "x", "title": text})
     assert any(r.rule == "species+part" for r in result.reasons), result.reasons
 
 
-def test_a_part_word_of_another_language_does_not_compose() -> None:
+def test_a_part_word_of_another_language_does_not_compose(shipped_rules: Scanner) -> None:
     """English "fur" is not a part word: folded, it would read German "für"."""
-    result = Scanner(model=None).scan({"id": "x", "title": "Anzeige für Äffchen gemeldet"})
+    result = shipped_rules.scan({"id": "x", "title": "Anzeige für Äffchen gemeldet"})
     assert not any(r.rule == "species+part" for r in result.reasons)
 
 
