@@ -54,42 +54,41 @@ def _split(items: list[Labeled], split: str | None) -> list[Labeled]:
 
 def train(
     data: DataArgument = None,
-    dev: Annotated[Path | None, typer.Option(help="Held-out labeled data for calibration.")] = None,
+    dev: Annotated[Path | None, typer.Option(
+        help="Held-out labeled data to calibrate on (default: cross-validated margins).")] = None,
     out: Annotated[Path | None, typer.Option(help="Model file to write.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same data and seed, same model).")] = 0,
-    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 64.0,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 4.0,
 ) -> None:
-    """Train the learned model on labeled listings and calibrate it on held-out ones.
+    """Train the learned model on labeled listings and calibrate its probabilities.
 
-    Example: keepwild train decisions.jsonl --dev held-out.jsonl --out model.json
+    Example: keepwild train decisions.jsonl --out model.json
 
-    Without DATA, trains on the shipped corpus's train split and calibrates on its dev split.
-    Records that carry a 'split' field are divided the same way when no --dev is given.
+    Without DATA, trains on the shipped corpus's train and dev splits (the test split is never
+    used). Records with a 'split' field of 'test' are left out of DATA too. The probabilities
+    are calibrated on 5-fold cross-validated margins of the training data, or on --dev.
     """
     from keepwild.detect.model import default_model_path
     from keepwild.training.classifier import ListingClassifier
     from keepwild.training.corpus import shipped_corpus
 
     items = shipped_corpus() if data is None else load_labeled(data)
-    if dev is not None:
-        train_items, dev_items = items, load_labeled(dev)
-    elif any(i.split for i in items):
-        train_items, dev_items = _split(items, "train"), _split(items, "dev")
-    else:
-        fail("give --dev, or records with a 'split' field", Exit.USAGE)
-    if not train_items or not dev_items:
-        fail("no training or no held-out records", Exit.USAGE)
+    train_items = [i for i in items if i.split != "test"]
+    held_out = load_labeled(dev) if dev is not None else []
+    if len({i.label for i in train_items}) < 2:
+        fail("training needs listings of both labels, outside the test split", Exit.USAGE)
     classifier = ListingClassifier(C=c, random_state=seed).fit(
         [i.listing for i in train_items], [i.label for i in train_items]
     )
-    classifier.calibrate([i.listing for i in dev_items], [i.label for i in dev_items])
+    if held_out:
+        classifier.calibrate([i.listing for i in held_out], [i.label for i in held_out])
     target = out or default_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"train": len(train_items), "dev": len(dev_items), "seed": seed,
-                "lexicon": classifier.scanner_.lexicon.version}
+    metadata = {"train": len(train_items), "calibration": len(held_out) or "cross-validated",
+                "seed": seed, "lexicon": classifier.scanner_.lexicon.version}
     classifier.to_model(metadata).save(target)
-    print(f"trained on {len(train_items)} listings, calibrated on {len(dev_items)}; "
-          f"wrote {target}")
+    calibrated = f"on {len(held_out)} held-out listings" if held_out else "by cross-validation"
+    print(f"trained on {len(train_items)} listings, calibrated {calibrated}; wrote {target}")
 
 
 def _row(name: str, s: Scores) -> list[str]:

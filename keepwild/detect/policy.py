@@ -29,6 +29,10 @@ class Policy:
     description: str = ""
     block_threshold: float = 0.75
     review_threshold: float = 0.40
+    # With a learned model the score is its calibrated probability, and a listing goes to
+    # review from this probability on (the rules' own scores, without a model, are not
+    # probabilities and use review_threshold).
+    model_review_threshold: float = 0.5
     intent_base: float = 0.5
     benign_window: int = 30
     negation_window: int = 14
@@ -42,6 +46,11 @@ class Policy:
     # Whether generic animal names alone ("monkey", "parrot"; no product or code word) may send
     # a listing to review; when not, such a listing is flagged only at block-level probability.
     review_generic_animals: bool = True
+    # With a learned model, a listing with no lexicon term at all (code words not yet in the
+    # lexicon, indirect wording) goes to review when the model gives it at least this
+    # probability; it is never blocked on the model alone. 1 turns this off and saves the
+    # model's cost on clean listings.
+    review_without_terms: float = 0.5
     disabled_categories: frozenset[str] = frozenset()
     signals: dict[str, float] = field(
         default_factory=lambda: {"price_field": 0.3, "price_in_text": 0.3, "phone_number": 0.35}
@@ -52,6 +61,14 @@ class Policy:
         if score >= self.block_threshold:
             return "block"
         if score >= self.review_threshold:
+            return "review"
+        return "allow"
+
+    def verdict_for_probability(self, probability: float) -> str:
+        """The verdict for a learned model's calibrated probability."""
+        if probability >= self.block_threshold:
+            return "block"
+        if probability >= self.model_review_threshold:
             return "review"
         return "allow"
 
@@ -103,7 +120,8 @@ def _parse(data: dict[str, Any], where: str) -> Policy:
         weights[key] = _fraction(value, f"category_weights.{key}", where)
     fractions = {
         key: _fraction(data.get(key, getattr(defaults, key)), key, where)
-        for key in ("block_threshold", "review_threshold", "intent_base", "floor_min_probability")
+        for key in ("block_threshold", "review_threshold", "intent_base", "floor_min_probability",
+                    "review_without_terms", "model_review_threshold")
     }
     windows = {
         key: _window(data.get(key, getattr(defaults, key)), key, where)
@@ -126,8 +144,9 @@ def _parse(data: dict[str, Any], where: str) -> Policy:
         **windows,
         **categories,
     )
-    if policy.review_threshold > policy.block_threshold:
-        raise PolicyError(f"{where}: review_threshold is above block_threshold")
+    for key in ("review_threshold", "model_review_threshold"):
+        if getattr(policy, key) > policy.block_threshold:
+            raise PolicyError(f"{where}: {key} is above block_threshold")
     return policy
 
 

@@ -5,9 +5,9 @@
 >>> result.verdict, result.categories
 ('block', ('ivory',))
 
-Work is ordered so that clean listings, the vast majority, cost one fold and one or two index
-scans; offset maps, price and phone patterns, the rules and the model run only when an item
-term matched.
+Work is ordered so that clean listings, the vast majority, cost one fold, one or two index
+scans and the learned model's hashed dot product; offset maps, price and phone patterns and the
+rules run only when an item term matched.
 """
 
 from __future__ import annotations
@@ -75,6 +75,13 @@ class Scanner:
         elif isinstance(model, str):
             model = ListingModel.load(Path(model))
         self.model: ListingModel | None = model
+        self._reads_unmatched = model is not None and self.policy.review_without_terms < 1
+        nothing = Assessment(0.0, "allow", ())
+        #: The rule features of a listing without item terms, by whether a term of another
+        #: kind (sale intent, say) was disguised; features() gives the model the same.
+        self._unmatched_rules = {
+            disguised: rule_features(nothing, obfuscated=disguised) for disguised in (False, True)
+        }
 
     def scan(self, listing: ListingLike) -> ScanResult:
         """Scan one listing (a :class:`Listing` or a mapping with its fields)."""
@@ -89,7 +96,26 @@ class Scanner:
         language = listing.lang or (
             (original, ()) if self.detect_language else UNDETERMINED
         )
+        if self._reads_unmatched:
+            return self._read_unmatched(listing.id, folded, hits, language)
         return ScanResult(listing.id, "allow", 0.0, (), (), language, (), (),
+                          self.policy.name, self.lexicon.version)
+
+    def _read_unmatched(self, listing_id: str, folded: str, hits: list[Hit],
+                        language: Any) -> ScanResult:
+        """The model's reading of a listing no item term matched: review at the policy's
+        ``review_without_terms`` probability, otherwise allow with that probability as score."""
+        model = self.model
+        assert model is not None  # _reads_unmatched says so
+        disguised = any(hit.via == "robust" for hit in hits)
+        probability = model.probability(folded, self._unmatched_rules[disguised])
+        if probability < self.policy.review_without_terms:
+            return ScanResult(listing_id, "allow", probability, (), (), language, (), (),
+                              self.policy.name, self.lexicon.version)
+        reason = Reason("model", f"learned model {model.version}: probability "
+                                 f"{probability:.2f} with no lexicon term; review only, the "
+                                 "model alone never blocks")
+        return ScanResult(listing_id, "review", probability, (), (), language, (), (reason,),
                           self.policy.name, self.lexicon.version)
 
     def features(self, listing: ListingLike) -> tuple[str, np.ndarray, bool]:
@@ -172,7 +198,7 @@ class Scanner:
     ) -> tuple[str, float, tuple[str, ...], tuple[Reason, ...]]:
         """Combine rules and model: the model's calibrated probability within policy bounds."""
         probability = model.probability(folded, self.rule_vector(hits, assessment))
-        verdict = self.policy.verdict_for(probability)
+        verdict = self.policy.verdict_for_probability(probability)
         bounds = []
         if (SEVERITY[verdict] < SEVERITY[assessment.floor]
                 and probability >= self.policy.floor_min_probability):

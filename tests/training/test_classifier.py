@@ -83,4 +83,18 @@ def test_scanner_uses_the_model_within_policy_bounds(fitted: ListingClassifier) 
     assert result.verdict in ("block", "review")
     assert any(r.rule == "model" for r in result.reasons)
     clean = scanner.scan({"id": "2", "title": "Oak chair", "description": "solid wood"})
-    assert clean.verdict == "allow" and not clean.reasons  # the model never ran
+    assert clean.verdict == "allow" and not clean.reasons
+    assert 0 < clean.score < scanner.policy.review_without_terms  # the model read it
+
+
+def test_fit_calibrates_by_cross_validation(split: dict[str, list]) -> None:
+    """Without a held-out set, probabilities are calibrated on cross-validated margins:
+    the mean probability on unseen listings is near their share of positives."""
+    train, test = split["train"] + split["dev"], split["test"]
+    model = ListingClassifier(n_features=2**16).fit([i.listing for i in train],
+                                                    [i.label for i in train])
+    a, b = model.calibration_
+    assert a < 0  # a higher margin, a higher probability
+    probabilities = model.predict_proba([i.listing for i in test])[:, 1]
+    share = float(np.mean([i.label for i in test]))
+    assert abs(float(probabilities.mean()) - share) < 0.15

@@ -19,6 +19,10 @@ def test_train_then_eval_json(labeled_file: Path, tmp_path: Path) -> None:
     model = tmp_path / "model.json"
     done = keepwild("train", str(labeled_file), "--out", str(model))
     assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in labeled_file.read_text(encoding="utf-8").splitlines()]
+    metadata = json.loads(model.read_text(encoding="utf-8"))["metadata"]
+    assert metadata["train"] == sum(row["split"] != "test" for row in rows) < len(rows)
+    assert metadata["calibration"] == "cross-validated"
     done = keepwild("eval", str(labeled_file), "--model", str(model), "--json", "--errors", "3")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -32,6 +36,20 @@ def test_train_then_eval_json(labeled_file: Path, tmp_path: Path) -> None:
                                for row in by_category.values())
     assert report["calibration"] and all(0 <= row["positive_rate"] <= 1
                                          for row in report["calibration"])
+
+
+def test_train_calibrates_on_held_out_data_when_given(labeled_file: Path,
+                                                      tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in labeled_file.read_text(encoding="utf-8").splitlines()]
+    held_out = tmp_path / "held-out.jsonl"
+    held_out.write_text("".join(json.dumps(row) + "\n" for row in rows
+                                if row["split"] == "test"), encoding="utf-8")
+    model = tmp_path / "model.json"
+    done = keepwild("train", str(labeled_file), "--dev", str(held_out), "--out", str(model))
+    assert done.returncode == 0, done.stderr
+    document = json.loads(model.read_text(encoding="utf-8"))
+    assert document["metadata"]["calibration"] == sum(row["split"] == "test" for row in rows)
+    assert "calibrated on" in done.stdout
 
 
 def test_eval_tables_for_people(labeled_file: Path) -> None:
