@@ -23,6 +23,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
     Py_UCS4 *data;
@@ -378,6 +379,298 @@ static PyObject *ngram_indices(PyObject *self, PyObject *args) {
 }
 
 /*
+ * hashed_dot(text, n_min, n_max, word_ngrams, n_features, weights)
+ *     -> (char_sum, char_count, word_sum, word_count)
+ *
+ * The learned model's text margin without building any array: the sum of weights[bucket] over
+ * every hashed n-gram of text, in the order the n-grams are produced, and their number.
+ *
+ *   - character n-grams: exactly the buckets ngram_indices() yields (text padded with one
+ *     space at each end, n_min..n_max code points, by start then length, duplicates kept).
+ *   - word n-grams (1..word_ngrams; none when 0): words are the maximal runs of characters
+ *     re's \w matches on a str (Py_UNICODE_ISALNUM or '_', as sre tests them); a word n-gram
+ *     is words i..i+n-1 joined by one space and prefixed with U+0001, hashed with the same
+ *     FNV-1a over code points. All 1-grams left to right, then all 2-grams, and so on.
+ *
+ * weights is any C-contiguous buffer of n_features float64 (a numpy array; read-only is
+ * enough). The sums are plain sequential double sums. keepwild.text.ngrams holds the Python
+ * definition this must agree with.
+ */
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+#define FNV_PRIME_3 0x3ee6b34bu /* FNV_PRIME ** 3 mod 2 ** 32 */
+#define FNV_PRIME_4 0x502c3f11u /* FNV_PRIME ** 4 */
+
+/* FNV-1a over the 4 little-endian bytes of one code point. A zero byte only multiplies by the
+ * prime, so code points below U+0100 (U+10000) take one (two) multiplications, not four. */
+static inline uint32_t fnv_code(uint32_t hash, Py_UCS4 code) {
+    if (code < 0x100) {
+        return (hash ^ code) * FNV_PRIME_4;
+    }
+    hash = (hash ^ (code & 0xFF)) * FNV_PRIME;
+    if (code < 0x10000) {
+        return (hash ^ (code >> 8)) * FNV_PRIME_3;
+    }
+    hash = (hash ^ ((code >> 8) & 0xFF)) * FNV_PRIME;
+    hash = (hash ^ ((code >> 16) & 0xFF)) * FNV_PRIME;
+    return (hash ^ (code >> 24)) * FNV_PRIME;
+}
+
+/* The helpers below take the string kind as a constant from the dispatch in hashed_dot, so
+ * each is compiled once per kind with PyUnicode_READ reduced to a plain typed load. */
+
+/* Character n-grams of `padded` (text with a space at each end; `length` code points). */
+static inline Py_ALWAYS_INLINE double char_sum_kind(int kind, const void *padded,
+                                                    Py_ssize_t length, Py_ssize_t n_min,
+                                                    Py_ssize_t n_max, uint32_t mask,
+                                                    const double *weights) {
+    double sum = 0.0;
+    for (Py_ssize_t start = 0; start < length; start++) {
+        uint32_t hash = FNV_OFFSET;
+        Py_ssize_t last = n_max < length - start ? start + n_max : length;
+        Py_ssize_t first = n_min - 1 < last - start ? start + n_min - 1 : last;
+        Py_ssize_t at = start;
+        for (; at < first; at++) { /* shorter than n_min: hashed, not counted */
+            hash = fnv_code(hash, PyUnicode_READ(kind, padded, at));
+        }
+        for (; at < last; at++) {
+            hash = fnv_code(hash, PyUnicode_READ(kind, padded, at));
+            sum += weights[hash & mask];
+        }
+    }
+    return sum;
+}
+
+/* Pads the text with a space at each end (on the stack for most listings) and sums its
+ * character n-grams; -1.0 with an exception set when memory runs out. */
+static inline Py_ALWAYS_INLINE double char_sum(int kind, const void *data, Py_ssize_t n_text,
+                                               Py_ssize_t n_min, Py_ssize_t n_max,
+                                               uint32_t mask, const double *weights) {
+    Py_UCS4 stack[512];
+    void *padded = stack;
+    if (n_text + 2 > (Py_ssize_t)(sizeof(stack) / (size_t)kind)) {
+        padded = PyMem_Malloc((size_t)(n_text + 2) * (size_t)kind);
+        if (padded == NULL) {
+            PyErr_NoMemory();
+            return -1.0;
+        }
+    }
+    PyUnicode_WRITE(kind, padded, 0, ' ');
+    memcpy((char *)padded + kind, data, (size_t)n_text * (size_t)kind);
+    PyUnicode_WRITE(kind, padded, n_text + 1, ' ');
+    double sum = char_sum_kind(kind, padded, n_text + 2, n_min, n_max, mask, weights);
+    if (padded != stack) {
+        PyMem_Free(padded);
+    }
+    return sum;
+}
+
+/* Word n-grams (see above) into *sum_out and *count_out; -1 with an exception set when memory
+ * runs out. */
+static inline Py_ALWAYS_INLINE int word_sum(int kind, const void *data, Py_ssize_t n_text,
+                                            Py_ssize_t word_ngrams, uint32_t mask,
+                                            const double *weights, double *sum_out,
+                                            Py_ssize_t *count_out) {
+    /* Word spans (start, end) and each start's running hash; on the stack for most texts. */
+    enum { STACK_WORDS = 128 };
+    Py_ssize_t stack_spans[2 * STACK_WORDS];
+    uint32_t stack_hashes[STACK_WORDS];
+    Py_ssize_t *spans = stack_spans;
+    uint32_t *hashes = stack_hashes;
+    Py_ssize_t capacity = STACK_WORDS, words = 0;
+    double sum = 0.0;
+    Py_ssize_t count = 0;
+    int status = -1;
+    for (Py_ssize_t i = 0; i < n_text;) {
+        if (!is_word_char(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t end = i + 1;
+        while (end < n_text && is_word_char(PyUnicode_READ(kind, data, end))) {
+            end++;
+        }
+        if (words == capacity) {
+            Py_ssize_t grown = capacity * 2;
+            Py_ssize_t *new_spans = PyMem_Malloc((size_t)grown * 2 * sizeof(Py_ssize_t));
+            uint32_t *new_hashes = PyMem_Malloc((size_t)grown * sizeof(uint32_t));
+            if (new_spans == NULL || new_hashes == NULL) {
+                PyMem_Free(new_spans);
+                PyMem_Free(new_hashes);
+                PyErr_NoMemory();
+                goto done;
+            }
+            memcpy(new_spans, spans, (size_t)words * 2 * sizeof(Py_ssize_t));
+            if (spans != stack_spans) {
+                PyMem_Free(spans);
+                PyMem_Free(hashes);
+            }
+            spans = new_spans;
+            hashes = new_hashes;
+            capacity = grown;
+        }
+        spans[2 * words] = i;
+        spans[2 * words + 1] = end;
+        words++;
+        i = end;
+    }
+    for (Py_ssize_t w = 0; w < words; w++) {
+        hashes[w] = fnv_code(FNV_OFFSET, 0x01);
+    }
+    /* Step n extends the hash of words w..w+n-2 with a space (past the first) and word
+     * w+n-1, so every n-gram is hashed once, in the order the definition lists them. */
+    for (Py_ssize_t n = 1; n <= word_ngrams && n <= words; n++) {
+        for (Py_ssize_t w = 0; w + n <= words; w++) {
+            uint32_t hash = hashes[w];
+            if (n > 1) {
+                hash = fnv_code(hash, ' ');
+            }
+            Py_ssize_t last = w + n - 1;
+            for (Py_ssize_t k = spans[2 * last]; k < spans[2 * last + 1]; k++) {
+                hash = fnv_code(hash, PyUnicode_READ(kind, data, k));
+            }
+            hashes[w] = hash;
+            sum += weights[hash & mask];
+            count++;
+        }
+    }
+    *sum_out = sum;
+    *count_out = count;
+    status = 0;
+done:
+    if (spans != stack_spans) {
+        PyMem_Free(spans);
+        PyMem_Free(hashes);
+    }
+    return status;
+}
+
+/* Both sums for one string kind (a constant at each call site). */
+static inline Py_ALWAYS_INLINE int sums_kind(int kind, const void *data, Py_ssize_t n_text,
+                                             Py_ssize_t n_min, Py_ssize_t n_max,
+                                             Py_ssize_t word_ngrams, uint32_t mask,
+                                             const double *weights, double *chars,
+                                             double *words, Py_ssize_t *word_count) {
+    *chars = char_sum(kind, data, n_text, n_min, n_max, mask, weights);
+    if (*chars == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    *words = 0.0;
+    *word_count = 0;
+    if (word_ngrams > 0) {
+        return word_sum(kind, data, n_text, word_ngrams, mask, weights, words, word_count);
+    }
+    return 0;
+}
+
+/* Whether a buffer format string means one native float64 ("d", "=d", "@d", "<d" here). */
+static int is_float64_format(const char *format) {
+    if (format == NULL) {
+        return 0; /* no format: unsigned bytes */
+    }
+    const uint16_t probe = 1;
+    char native = *(const char *)&probe ? '<' : '>';
+    if (format[0] == '@' || format[0] == '=' || format[0] == native) {
+        format++;
+    }
+    return format[0] == 'd' && format[1] == '\0';
+}
+
+static PyObject *hashed_dot(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6) {
+        PyErr_Format(PyExc_TypeError,
+                     "hashed_dot(text, n_min, n_max, word_ngrams, n_features, weights) takes "
+                     "6 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "hashed_dot() text must be str, not %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t numbers[4];
+    for (int i = 0; i < 4; i++) {
+        numbers[i] = PyNumber_AsSsize_t(args[i + 1], PyExc_OverflowError);
+        if (numbers[i] == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    Py_ssize_t n_min = numbers[0], n_max = numbers[1], word_ngrams = numbers[2];
+    Py_ssize_t n_features = numbers[3];
+    if (n_min < 1 || n_max < n_min) {
+        PyErr_Format(PyExc_ValueError, "need 1 <= n_min <= n_max (got n_min=%zd, n_max=%zd)",
+                     n_min, n_max);
+        return NULL;
+    }
+    if (word_ngrams < 0) {
+        PyErr_Format(PyExc_ValueError, "need word_ngrams >= 0 (got %zd)", word_ngrams);
+        return NULL;
+    }
+    if (n_features < 2 || (n_features & (n_features - 1)) ||
+        (uint64_t)n_features > ((uint64_t)1 << 32)) {
+        PyErr_Format(PyExc_ValueError,
+                     "need n_features a power of 2 from 2 to 2**32 (got %zd)", n_features);
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[5], &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (view.itemsize != 8 || !is_float64_format(view.format)) {
+        PyErr_Format(PyExc_ValueError,
+                     "weights must be float64 (format 'd', itemsize 8; got format '%s', "
+                     "itemsize %zd)", view.format ? view.format : "B", view.itemsize);
+        goto done;
+    }
+    if (view.ndim != 1) {
+        PyErr_Format(PyExc_ValueError, "weights must be one-dimensional (got %d dimensions)",
+                     view.ndim);
+        goto done;
+    }
+    if (view.len / 8 != n_features) {
+        PyErr_Format(PyExc_ValueError, "weights has %zd values, need n_features = %zd",
+                     view.len / 8, n_features);
+        goto done;
+    }
+    const double *weights = view.buf;
+    uint32_t mask = (uint32_t)(n_features - 1);
+    Py_ssize_t n_text = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    double chars, words;
+    Py_ssize_t word_count;
+    int status;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        status = sums_kind(PyUnicode_1BYTE_KIND, data, n_text, n_min, n_max, word_ngrams, mask,
+                           weights, &chars, &words, &word_count);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        status = sums_kind(PyUnicode_2BYTE_KIND, data, n_text, n_min, n_max, word_ngrams, mask,
+                           weights, &chars, &words, &word_count);
+        break;
+    default:
+        status = sums_kind(PyUnicode_4BYTE_KIND, data, n_text, n_min, n_max, word_ngrams, mask,
+                           weights, &chars, &words, &word_count);
+        break;
+    }
+    if (status < 0) {
+        goto done;
+    }
+    /* One n-gram per start and length that fits in the padded text. */
+    Py_ssize_t char_count = 0, length = n_text + 2;
+    for (Py_ssize_t n = n_min; n <= n_max && n <= length; n++) {
+        char_count += length - n + 1;
+    }
+    result = Py_BuildValue("(dndn)", chars, char_count, words, word_count);
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/*
  * piece_lengths(text, table, fallback) -> bytes
  *
  * The length of each character's piece (see fold_views), one byte per character: what the
@@ -425,12 +718,16 @@ static PyMethodDef methods[] = {
      "fold_views(text, table, fallback, robust_map) -> (folded, robust view or None)"},
     {"ngram_indices", ngram_indices, METH_VARARGS,
      "ngram_indices(text, n_min, n_max, n_features) -> bytes of uint32 hashed n-grams"},
+    {"hashed_dot", (PyCFunction)(void (*)(void))hashed_dot, METH_FASTCALL,
+     "hashed_dot(text, n_min, n_max, word_ngrams, n_features, weights) -> (char_sum, "
+     "char_count, word_sum, word_count): hashed n-gram weights summed without arrays"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastfold",
-    "C kernel for keepwild's folding and robust view (see keepwild.text.fold).", -1, methods,
+    "C kernels for keepwild's folding, robust view (see keepwild.text.fold) and hashed n-grams "
+    "(see keepwild.text.ngrams).", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__fastfold(void) { return PyModule_Create(&module); }
