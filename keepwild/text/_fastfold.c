@@ -13,9 +13,9 @@
  *   - fallback: the FoldTable mapping, used for code points outside the BMP.
  *   - robust_map: 128 bytes; for each ASCII character of folded text, the character it reads
  *     as in the robust view, or 0 when it is a separator and is dropped. Non-ASCII characters
- *     pass unchanged. One ASCII digit or leet symbol with a Thai character directly on each
- *     side is dropped (a Thai disguise). Runs of three or more identical characters collapse
- *     to one.
+ *     pass unchanged. One ASCII digit or leet symbol with a Thai, Han or Arabic character of
+ *     the same script directly on each side is dropped (a disguise). Runs of three or more
+ *     identical characters collapse to one.
  *
  * The robust view is None when the folded text shows no sign of a disguise it could undo
  * (keepwild.text.robust.needs_robust), which spares most listings a second index scan.
@@ -113,18 +113,43 @@ static inline int is_unspaced(Py_UCS4 code) {
            (code >= 0xac00 && code <= 0xd7af);
 }
 
-static inline int is_thai(Py_UCS4 code) {
-    return code >= 0x0e00 && code <= 0x0e7f;
+/* The script of a character around which a digit or symbol may be a disguise: 1 Thai, 2 Han,
+ * 3 Arabic letter, 0 any other (keepwild.text.robust._THAI, _HAN, _ARABIC_LETTERS). */
+static inline int disguise_script(Py_UCS4 code) {
+    if (code < 0x0620) {
+        return 0;
+    }
+    if (code >= 0x0e00 && code <= 0x0e7f) {
+        return 1;
+    }
+    if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf)) {
+        return 2;
+    }
+    if ((code <= 0x064a) || (code >= 0x066e && code <= 0x06d3)) {
+        return 3;
+    }
+    return 0;
 }
 
-/* keepwild.text.robust._THAI_DISGUISE: one ASCII digit or leet symbol between two Thai
- * characters. */
-static inline int is_thai_disguise(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t i) {
+/* keepwild.text.robust._SCRIPT_DISGUISE: one ASCII digit or leet symbol between two Thai, two
+ * Han or two Arabic characters. Returns the script (disguise_script), or 0. */
+static inline int is_script_disguise(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t i) {
     Py_UCS4 code = text[i];
-    return i > 0 && i + 1 < n &&
-           ((code >= '0' && code <= '9') || code == '@' || code == '$' || code == '!' ||
-            code == '|') &&
-           is_thai(text[i - 1]) && is_thai(text[i + 1]);
+    if (!(i > 0 && i + 1 < n &&
+          ((code >= '0' && code <= '9') || code == '@' || code == '$' || code == '!' ||
+           code == '|'))) {
+        return 0;
+    }
+    int script = disguise_script(text[i - 1]);
+    return script != 0 && script == disguise_script(text[i + 1]) ? script : 0;
+}
+
+/* keepwild.text.robust._THAI_E: a Latin l with no Latin letter or digit before it and a Thai
+ * character after it reads as the Thai vowel sara e. */
+static inline int is_thai_e(const Py_UCS4 *text, Py_ssize_t n, Py_ssize_t i) {
+    return text[i] == 'l' && i + 1 < n && text[i + 1] >= 0x0e00 && text[i + 1] <= 0x0e7f &&
+           !(i > 0 && ((text[i - 1] >= 'a' && text[i - 1] <= 'z') ||
+                       (text[i - 1] >= '0' && text[i - 1] <= '9')));
 }
 
 static inline int is_ascii_lower(Py_UCS4 code) {
@@ -171,8 +196,8 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
             is_alpha_code(text[i])) {
             return 1; /* stretched letters */
         }
-        if (text[i] >= 0x0e00 && is_thai(text[i]) && is_thai_disguise(text, n, i + 1)) {
-            return 1; /* a digit or symbol in a Thai word (ต@กวด) */
+        if (text[i] >= 0x0620 && is_script_disguise(text, n, i + 1)) {
+            return 1; /* a digit or symbol in a Thai, Chinese or Arabic word (ต@กวด, 辐射6龟) */
         }
     }
     while (start < n) {
@@ -195,6 +220,10 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
                     if ((text[k] == '@' || text[k] == '|') && (before || after)) {
                         return 1; /* @ or | touching a letter (ru@) */
                     }
+                    if (before && k + 2 < end && is_leet(text[k + 1]) &&
+                        is_alpha_code(text[k + 2])) {
+                        return 1; /* two digits for letters inside a word (1v00r) */
+                    }
                 }
             }
             if (leet_within || (leet_by_letter && letters >= 3)) {
@@ -210,6 +239,9 @@ static int needs_robust(const Py_UCS4 *text, Py_ssize_t n, const unsigned char *
                 if (single_run >= 3 || single_non_ascii >= 2) {
                     return 1; /* letters spread out one by one */
                 }
+            } else if (end - start == 2 && text[start] >= 0x0e00 && text[start] <= 0x0e7f &&
+                       text[start + 1] >= 0x0e00 && text[start + 1] <= 0x0e7f) {
+                single_run = 0; /* a Thai syllable among spread-out Thai letters */
             } else {
                 single_run = 0;
                 single_non_ascii = 0;
@@ -278,10 +310,19 @@ static PyObject *fold_views(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < folded.len; i++) {
         Py_UCS4 code = folded.data[i];
         if (code < 128) {
-            if (map[code] == 0 || is_thai_disguise(folded.data, folded.len, i)) {
+            if (map[code] == 0) {
                 continue;
             }
-            code = map[code];
+            int script = is_script_disguise(folded.data, folded.len, i);
+            if (script == 1 && code == '0') {
+                code = 0x0e2d; /* a zero between two Thai characters reads as o ang (_THAI_O) */
+            } else if (script != 0) {
+                continue;
+            } else if (is_thai_e(folded.data, folded.len, i)) {
+                code = 0x0e40;
+            } else {
+                code = map[code];
+            }
         }
         view.data[view.len++] = code;
     }

@@ -25,7 +25,17 @@ each side is a disguise. The robust view drops it; the matcher also indexes each
 any one of its vowels or tone marks left out, and :func:`reads_as` accepts the disguise
 character either as nothing or as exactly one Thai vowel or tone mark, the consonants matching
 exactly. A number (two digits or more: ``ราคา1500บาท``) or a digit next to a space (``5 โล``,
-``ราคา 1,500 บาท``) is never a disguise.
+``ราคา 1,500 บาท``) is never a disguise. Two Latin look-alikes read as the Thai letter they
+imitate: a zero (Latin, or the Thai digit ``๐``, which folds to 0) between two Thai characters is
+``อ`` (``นกขุนท๐ง``), and an ``l`` with no Latin letter or digit before it and a Thai character
+after it is ``เ`` (``lขี้ยวlสือ``); :func:`letters` reads them the same way.
+
+Chinese and Arabic disguises. The same rule holds with two Han characters (``辐射6龟`` for
+``辐射龟``, ``海@马``) or two Arabic letters (``عا@ج`` for ``عاج``) around the digit or symbol;
+there it stands for nothing (a filler or separator). Chinese writes counts and ordinals next to
+Han characters (``第3代``, ``共2只``), and the robust view drops such a digit too: the folded
+text keeps it, and the plain pass matches there as before. A number (``2024年``, ``¥4500``)
+or a digit with a Latin letter or space on one side (``name@mail.com``) stays.
 """
 
 from __future__ import annotations
@@ -43,8 +53,21 @@ LEET = {
     "@": "a", "$": "s", "!": "i", "|": "l",
 }
 _RUNS = re.compile(r"(.)\1\1+", re.DOTALL)
-# A single ASCII digit or leet symbol with a Thai character directly on each side.
-_THAI_DISGUISE = re.compile(r"(?<=[\u0e00-\u0e7f])[0-9@$!|](?=[\u0e00-\u0e7f])")
+# A single ASCII digit or leet symbol with a character of the same script directly on each
+# side, for Thai, Chinese (Han) and Arabic letters (see the module docstring).
+_THAI = "\u0e00-\u0e7f"
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_ARABIC_LETTERS = "\u0620-\u064a\u066e-\u06d3"
+_SCRIPT_DISGUISE = re.compile(
+    "|".join(f"(?<=[{s}])[0-9@$!|](?=[{s}])" for s in (_THAI, _HAN, _ARABIC_LETTERS))
+)
+# Thai letters written with Latin look-alikes, read as the Thai letter in the robust view: a
+# digit zero between two Thai characters is ``อ`` (``ขุนท๐ง``: the Thai digit folds to 0), and a
+# Latin ``l`` with no Latin letter or digit before it and a Thai character after it is ``เ``
+# (``lขี้ยวlสือ``).
+_THAI_O = f"(?<=[{_THAI}])0(?=[{_THAI}])"
+_THAI_E = f"(?<![a-z0-9])l(?=[{_THAI}])"
+_READINGS = re.compile(f"(?P<o>{_THAI_O})|(?P<e>{_THAI_E})|{_SCRIPT_DISGUISE.pattern}")
 # Thai vowels and tone marks a disguise character may stand for (consonants never).
 THAI_MARKS = frozenset(
     chr(c) for c in (*range(0x0E30, 0x0E3B), *range(0x0E40, 0x0E46), *range(0x0E47, 0x0E4F))
@@ -101,6 +124,15 @@ def _first(match: re.Match[str]) -> str:
     return match.group(1)
 
 
+def _view_reading(match: re.Match[str]) -> str:
+    """What a Thai look-alike or a disguise character reads as in the robust view."""
+    return "\u0e2d" if match.group("o") else "\u0e40" if match.group("e") else ""
+
+
+def _letters_reading(match: re.Match[str]) -> str:
+    return "\u0e2d" if match.group("o") else "\u0e40" if match.group("e") else DISGUISE
+
+
 def robust(folded: str) -> str:
     """The robust view of already folded text.
 
@@ -113,7 +145,7 @@ def robust(folded: str) -> str:
         if not any(run in view for run in _ASCII_RUNS):
             return view
     else:
-        folded = _THAI_DISGUISE.sub("", folded)
+        folded = _READINGS.sub(_view_reading, folded)
         view = folded.encode("utf-8").translate(mapping, deleted).decode("utf-8")
     return _RUNS.sub(_first, view)
 
@@ -130,10 +162,11 @@ def robust_spans(folded: str) -> tuple[str, list[tuple[int, int]]]:
     ``[a, b)`` in the robust view covers folded ``[spans[a][0], spans[b - 1][1])``.
     """
     separators = _separators()
-    thai = {m.start() for m in _THAI_DISGUISE.finditer(folded)} if not folded.isascii() else ()
-    spans = [(i, i + 1) for i, c in enumerate(folded) if c not in separators and i not in thai]
+    readings = list(_READINGS.finditer(folded)) if not folded.isascii() else []
+    dropped = {m.start() for m in readings if not (m.group("o") or m.group("e"))}
+    spans = [(i, i + 1) for i, c in enumerate(folded) if c not in separators and i not in dropped]
     mapping, deleted = _byte_tables()
-    kept = _THAI_DISGUISE.sub("", folded) if thai else folded
+    kept = _READINGS.sub(_view_reading, folded) if readings else folded
     view = kept.encode("utf-8").translate(mapping, deleted).decode("utf-8")
     runs = list(_RUNS.finditer(view))
     for run in reversed(runs):  # collapse runs of three or more, exactly as robust() does
@@ -161,14 +194,16 @@ def needs_robust(folded: str) -> bool:
     Vietnamese words are short; model names such as ``i5`` fire too, a small cost, but units
     do not, which put the digits first: ``5g``, ``3d``, nor ``R$``); a Latin letter touching
     a Chinese, Japanese, Korean or Thai character (``m@c@w幼鸟``); one digit or leet symbol
-    between two Thai characters (``ต@กวด``); two lone letters joined by a dot or dash
+    between two Thai, two Han or two Arabic characters (``ต@กวด``, ``辐射6龟``, ``عا@ج``); two digits or
+    symbols read as letters between two letters (``1v00r``); two lone letters joined by a dot or dash
     (``t.e``); three one-character tokens in a row (``r.h.i.n.o``), or two for non-Latin
-    scripts (``象 牙``). Clean text shows none, and skips the robust scan. The C kernel
+    scripts (``象 牙``), for Thai even with two-letter Thai tokens between them
+    (``ดี ห มี แ ท้``). Clean text shows none, and skips the robust scan. The C kernel
     implements the same rules.
     """
     if "  " in folded or _LATIN_BY_UNSPACED.search(folded) or _DOTTED_PAIR.search(folded):
         return True
-    if not folded.isascii() and _THAI_DISGUISE.search(folded):
+    if not folded.isascii() and _SCRIPT_DISGUISE.search(folded):
         return True
     for a, b, c in zip(folded, folded[1:], folded[2:]):
         if a == b == c and a.isalpha():
@@ -185,6 +220,10 @@ def needs_robust(folded: str) -> bool:
                 leet_within = leet_within or (before and after)
                 if ch in "@|" and (before or after):
                     return True
+                if before and k + 2 < len(token) and token[k + 1] in _LEET_DIGITS and (
+                    token[k + 2].isalpha()
+                ):
+                    return True  # two digits for letters inside a word (1v00r)
         if leet_within or (leet_by_letter and letters >= 3):
             return True
         if len(token) == 2 and token[0].isalpha() and token[1] in _LEET_DIGITS and (
@@ -196,6 +235,8 @@ def needs_robust(folded: str) -> bool:
             single_non_ascii = single_non_ascii + 1 if not token.isascii() else 0
             if single_run >= 3 or single_non_ascii >= 2:
                 return True
+        elif len(token) == 2 and all("\u0e00" <= ch <= "\u0e7f" for ch in token):
+            single_run = 0  # a Thai syllable among spread-out Thai letters (ดี ห มี แ ท้)
         else:
             single_run = single_non_ascii = 0
     return False
@@ -220,10 +261,10 @@ def tokens(folded: str) -> list[str]:
 
 def letters(folded: str) -> str:
     """What a piece of folded text spells, run lengths kept: leetspeak read as letters,
-    separators dropped, and each Thai disguise character (see the module docstring) written as
-    :data:`DISGUISE`. :func:`reads_as` compares it with a term's letters."""
+    separators dropped, Thai look-alikes read as Thai letters, and each disguise character (see
+    the module docstring) written as :data:`DISGUISE`. :func:`reads_as` compares it with a term's letters."""
     if not folded.isascii():
-        folded = _THAI_DISGUISE.sub(DISGUISE, folded)
+        folded = _READINGS.sub(_letters_reading, folded)
     return folded.translate(_table())
 
 

@@ -27,7 +27,9 @@ def matcher() -> Matcher:
         term("rùa sao", "vi"), term("sừng tê giác", "vi", "product"), term("da hổ", "vi", "product"),
         term("rùa biển", "vi"), term("ตัวนิ่ม", "th"), term("ตะกวด", "th"),
         term("งาช้าง", "th", "product"), term("عاج", "ar", "product"), term("وحيد القرن", "ar"),
-        term("sale", "en", "sale"),
+        term("sale", "en", "sale"), term("象牙", "zh", "product"), term("海马", "zh"),
+        term("ivoor", "nl", "product"), term("เขี้ยวเสือ", "th", "product"),
+        term("นกขุนทอง", "th"), term("ดีหมีแท้", "th", "product"),
     )))
 
 
@@ -73,6 +75,17 @@ def found(matcher: Matcher, text: str) -> list[tuple[str, str, str]]:
     ("ตัวน1่ม สด", "ตัวนิ่ม", "ตัวน1่ม"),
     ("ต@กวด", "ตะกวด", "ต@กวด"),
     ("ขายต!กวด ราคา 1,500 บาท", "ตะกวด", "ต!กวด"),
+    # one digit or symbol between two Han characters or two Arabic letters: a filler
+    ("出售象6牙手镯", "象牙", "象6牙"),
+    ("野生海@马 3只", "海马", "海@马"),
+    ("عا@ج فيل للبيع", "عاج", "عا@ج"),
+    ("عا5ج", "عاج", "عا5ج"),
+    # two digits read as letters inside a word
+    ("1v00r beeldje", "ivoor", "1v00r"),
+    # Latin look-alikes of Thai letters, and Thai letters spread out
+    ("ขาย lขี้ยวlสือ แท้", "เขี้ยวเสือ", "lขี้ยวlสือ"),
+    ("นกขุนท๐ง พูดเก่ง", "นกขุนทอง", "นกขุนท๐ง"),
+    ("ดี ห มี แ ท้ 100%", "ดีหมีแท้", "ดี ห มี แ ท้"),
     ("ขายงา5ช้าง", "งาช้าง", "งา5ช้าง"),
 ])
 def test_disguised_term_is_found_with_its_exact_text(matcher: Matcher, text: str,
@@ -96,6 +109,20 @@ def test_disguised_term_is_found_with_its_exact_text(matcher: Matcher, text: str
     "สวัสดีครับ วันนี้อากาศดี ส่งฟรี",  # ordinary Thai
     "مع اجل الشحن",  # letters of 'ivory' across two ordinary Arabic words
     "Core i5 laptop, 8gb, 3d printer, ok!",
+    # ordinary Chinese with numbers, counts and prices (digits between Han are dropped from
+    # the robust view only)
+    "第3代 共2只 2024年出售 ¥4500 象 3 只 zzz",
+    "大象2只，牙刷10支，海3天，马6匹",
+    # Arabic with an e-mail address, prices and digits
+    "راسلني على name@mail.com السعر 50 دينار عا 5 ج zzz",
+    "اتصل 0551234567 عاجل",
+    # Thai digits used as digits
+    "ราคา ๑,๕๐๐ บาท ส่ง ๕ โล ตัวละ๕บาท zzz",
+    # doubled digits that are a number, not letters
+    "ivo 00r, iv 00 r, model iv00 zzz",
+    # Latin words with l next to Thai, Thai digits and repetition marks
+    "hotel ขี้ยวสือ, ml ขวด, l ขี้ยวสือ, alขี้ยวสือ zzz",
+    "นกขุนท ๐ ง ราคา ๕๐๐ บาท ดี ๆ หมี ๆ แท้ zzz",
 ])
 def test_ordinary_text_stays_unmatched(matcher: Matcher, text: str) -> None:
     assert found(matcher, text) == []
@@ -125,6 +152,13 @@ def scanner() -> Scanner:
     ("ตัวน1่ม สด", "ตัวนิ่ม", "ตัวน1่ม"),
     ("ต@กวด", "ตะกวด", "ต@กวด"),
     ("Bán sừng t3 giác", "sừng tê giác", "sừng t3 giác"),
+    ("辐射6龟 活体", "辐射龟", "辐射6龟"),
+    ("野生海@马", "海马", "海@马"),
+    ("1v00r beeldje", "ivoor", "1v00r"),
+    ("عا@ج فيل للبيع", "عاج", "عا@ج"),
+    ("lขี้ยวlสือ", "เขี้ยวเสือ", "lขี้ยวlสือ"),
+    ("ขาย นกขุนท๐ง", "นกขุนทอง", "นกขุนท๐ง"),
+    ("ดี ห มี แ ท้", "ดีหมีแท้", "ดี ห มี แ ท้"),
 ])
 def test_shipped_lexicon_sees_through(scanner: Scanner, title: str, expected_term: str,
                                       expected_text: str) -> None:

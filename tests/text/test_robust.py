@@ -35,6 +35,19 @@ from keepwild.text.views import fold_views
         ("งา5ช้าง", "งาช้าง"),  # filler
         ("ราคา 1,500 บาท", "ราคาisooบาท"),  # a number is no disguise: read as usual
         ("ราคา1500บาท", "ราคาisooบาท"),
+        ("辐射6龟", "辐射龟"),  # a digit or symbol between two Han characters is dropped
+        ("海@马", "海马"),
+        ("第3代", "第代"),  # an ordinal too: the folded text keeps it for the plain pass
+        ("2024年 ¥4500 3只", "2o2a年¥asooe只"),  # numbers and digits by a non-Han are read as usual
+        ("عا@ج", "عاج"),  # and between two Arabic letters
+        ("name@mail.com عاج", "nameamailcomعاج"),  # not by a Latin letter
+        ("1v00r", "ivoor"),
+        ("นกขุนท๐ง", "นกขุนทอง"),  # a zero between two Thai characters is อ
+        ("นกขุนท0ง", "นกขุนทอง"),
+        ("lขี้ยวlสือ", "เขี้ยวเสือ"),  # l before a Thai character, no Latin letter before it, is เ
+        ("hotel ที่พัก ml ขวด", "hotelที่พักmlขวด"),
+        ("ราคา ๕๐๐ บาท ๐", "ราคาsooบาทo"),  # Thai digits as digits
+        ("ดี ห มี แ ท้", "ดีหมีแท้"),
     ],
 )
 def test_robust_view(written: str, view: str) -> None:
@@ -55,7 +68,7 @@ def test_fast_and_mapped_views_agree(text: str) -> None:
 _DISGUISE_ALPHABET = st.sampled_from(
     ["ก", "ต", "ว", "ด", "น", "ม", "\u0e34", "\u0e48", "\u0e30", "\u0e31", "1", "5", "0", "@", "$",
      "!", "|", "2", " ", ".", ",", "a", "o", "t", "r", "u", "3", "ổ", "\u0301", "ع", "ـ", "象", "牙",
-     "Ϲ", "\n"]
+     "Ϲ", "\n", "ج", "马", "6", "ง", "๐", "l", "เ"]
 )
 
 
@@ -131,6 +144,15 @@ def test_piece_lengths_kernel_agrees_with_the_pieces(text: str) -> None:
     ("mp3? no: 3d printer, 5g phone, 4k tv, 10ml, ok!", False),  # units, model names
     ("roodstaart, parrot, kaffee", False),  # legitimate double letters
     ("hom nay troi dep, gia 100k", False),  # ordinary Vietnamese (folded)
+    ("辐射6龟", True),  # a digit or symbol between two Han characters
+    ("海@马", True),
+    ("عا@ج", True),  # or two Arabic letters
+    ("1v00r", True),  # two digits for letters inside a word
+    ("象牙 2024 年, ¥4500", False),  # numbers by Han characters, with a space or a number
+    ("name@mail.com", True),  # @ touching a letter, as before
+    ("1v00 1000w, 00 r", False),  # doubled digits not between two letters
+    ("ดี ห มี แ ท้", True),  # Thai letters spread out, two-letter syllables among them
+    ("ดี ๆ ขาย ๆ ส่ง ๕ โล", False),  # Thai repetition marks and digits
 ])
 def test_needs_robust_signs(folded: str, expected: bool) -> None:
     assert needs_robust(folded) is expected
