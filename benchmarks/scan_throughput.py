@@ -88,6 +88,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3,
                         help="time each figure this many times and keep the best (as timeit does)")
     parser.add_argument("--lexicon", default=None, help="lexicon directory (default: shipped)")
+    parser.add_argument("--policy", default="coalition",
+                        help="policy name or file (a review_without_terms of 1 keeps the model "
+                             "off listings without lexicon terms)")
     args = parser.parse_args()
 
     lexicon = load_lexicon(args.lexicon)
@@ -98,7 +101,7 @@ def main() -> None:
     for term in lexicon.matchable():
         if term.kind in ITEM_KINDS:
             terms_by_lang.setdefault(term.lang, []).append(term.term)
-    scanner = Scanner(lexicon)
+    scanner = Scanner(lexicon, args.policy)
     # Warm up as a long-running service would be: fold table filled, Lingua's models loaded.
     for listing in make_corpus(3000, args.seed + 1, 0.2, terms_by_lang):
         scanner.scan(listing)
@@ -112,7 +115,8 @@ def main() -> None:
           f"{args.mention_rate:.0%} mention a lexicon item term (seed {args.seed})")
 
     model = scanner.model.version if scanner.model else "none (rules only)"
-    print(f"learned model: {model}")
+    print(f"learned model: {model}; policy {scanner.policy.name}, the model reads listings "
+          f"without lexicon terms: {'yes' if scanner.policy.review_without_terms < 1 else 'no'}")
 
     fold_seconds, _ = best_of(args.repeat, lambda: len([fold_views(t) for t in texts]))
     views = [fold_views(t) for t in texts]

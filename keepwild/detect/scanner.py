@@ -52,8 +52,10 @@ class Scanner:
     trusts the listing's ``lang`` (or reports ``"und"``) and skips language identification.
     ``model`` is the learned model that weighs the rules' evidence: ``"default"`` (the shipped
     one, used only with the lexicon release it was trained on, since its features are that
-    lexicon's evidence), a :class:`ListingModel`, or ``None`` for rules alone. It runs only on
-    listings with wildlife evidence, the only ones whose verdict it can change.
+    lexicon's evidence), a :class:`ListingModel`, or ``None`` for rules alone. It weighs the
+    evidence of listings with lexicon terms, and reads the others too (unless the policy's
+    ``review_without_terms`` is 1), since traders invent code words faster than curators list
+    them; on its own it can send a listing to review, never block it.
     """
 
     def __init__(
@@ -78,10 +80,15 @@ class Scanner:
         self._reads_unmatched = model is not None and self.policy.review_without_terms < 1
         nothing = Assessment(0.0, "allow", ())
         #: The rule features of a listing without item terms, by whether a term of another
-        #: kind (sale intent, say) was disguised; features() gives the model the same.
+        #: kind (sale intent, say) was disguised (features() gives training the same), and the
+        #: margin they add, worked out once: clean listings are the hot path.
         self._unmatched_rules = {
             disguised: rule_features(nothing, obfuscated=disguised) for disguised in (False, True)
         }
+        self._unmatched_margin = (
+            (model.rules_margin(self._unmatched_rules[False]),
+             model.rules_margin(self._unmatched_rules[True])) if model is not None else (0.0, 0.0)
+        )
 
     def scan(self, listing: ListingLike) -> ScanResult:
         """Scan one listing (a :class:`Listing` or a mapping with its fields)."""
@@ -107,8 +114,12 @@ class Scanner:
         ``review_without_terms`` probability, otherwise allow with that probability as score."""
         model = self.model
         assert model is not None  # _reads_unmatched says so
-        disguised = any(hit.via == "robust" for hit in hits)
-        probability = model.probability(folded, self._unmatched_rules[disguised])
+        disguised = False
+        for hit in hits:
+            if hit.via == "robust":
+                disguised = True
+                break
+        probability = model.text_probability(folded, self._unmatched_margin[disguised])
         if probability < self.policy.review_without_terms:
             return ScanResult(listing_id, "allow", probability, (), (), language, (), (),
                               self.policy.name, self.lexicon.version)
