@@ -130,8 +130,8 @@ class Scanner:
                           self.policy.name, self.lexicon.version)
 
     def features(self, listing: ListingLike) -> tuple[str, np.ndarray, bool]:
-        """What the learned model sees: folded text, rule vector, and whether the scanner
-        would consult the model at all (only listings with wildlife evidence)."""
+        """What the learned model sees: folded text and rule vector, and whether an item term
+        matched (the rules' evidence; without it the model reads the text alone)."""
         if not isinstance(listing, Listing):
             listing = Listing.from_mapping(listing)
         norm = normalise(listing.joined_text())
