@@ -43,10 +43,10 @@ class ListingClassifier(ClassifierMixin, BaseEstimator):
     a nearly unregularised linear SVM over character 1- to 4-grams and word unigrams beat
     logistic regression over character 2- to 5-grams (F1 0.946 against 0.933), and character
     1- to 3-grams score the same as 1- to 4-grams (0.954) with a quarter fewer n-grams to hash
-    for every listing the scanner reads. Calibrating on
-    cross-validated margins (scikit-learn's ``CalibratedClassifierCV`` with ``ensemble=False``)
-    lets the final model learn from every labelled listing; ``calibrate`` refits the scaling on
-    a separate held-out set where there is one.
+    for every listing the scanner reads. Calibrating on cross-validated margins (scikit-learn's
+    ``CalibratedClassifierCV`` with ``ensemble=False``) lets the final model learn from every
+    labelled listing; ``calibrate`` refits the scaling on a separate held-out set if there is
+    one.
 
     >>> model = ListingClassifier().fit(listings, labels)          # doctest: +SKIP
     >>> model.to_model().save(path)                                # doctest: +SKIP
