@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from bisect import bisect_right
 from math import exp, sqrt
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -91,6 +93,15 @@ def text_features(folded_texts: list[str], n_features: int, ngram_min: int, ngra
     return matrix
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], first: int, last: int) -> bool:
+    """Whether folded characters ``first..last`` lie within one word of ``spans``."""
+    index = bisect_right(starts, first) - 1
+    return index >= 0 and last < spans[index][1]
+
+
 @dataclass
 class ListingModel:
     """Fitted weights and their calibration; ``probability`` scores one listing."""
@@ -142,6 +153,43 @@ class ListingModel:
             margin += self.word_weight * words / sqrt(n_words)
         a, b = self.calibration
         return 1.0 / (1.0 + exp(max(-50.0, min(50.0, a * margin + b))))
+
+    def weightiest_words(self, folded: str, count: int = 3) -> list[str]:
+        """The words of ``folded`` that raised its margin most, strongest first: each word's
+        own weight plus those of the character n-grams inside it. It tells a moderator why a
+        listing without lexicon terms was flagged, and a curator which words may be code words.
+        Only flagged listings need it, so it may build arrays."""
+        spans = [match.span() for match in _WORD.finditer(folded)]
+        if not spans:
+            return []
+        starts = [start for start, _ in spans]
+        padded_length = len(folded) + 2
+        char_weights = self.coef_text[ngram_indices(folded, self.ngram_min, self.ngram_max,
+                                                    self.n_features)]
+        scale = 1 / sqrt(len(char_weights) or 1)
+        # ngram_indices yields, for each start in the padded text, n = n_min..n_max in turn;
+        # an n-gram at padded start p covers folded[p - 1 : p - 1 + n].
+        per_char = np.zeros(len(folded) + 1)  # weight of n-grams by their last folded char
+        at = 0
+        for start in range(padded_length):
+            for n in range(self.ngram_min, self.ngram_max + 1):
+                if start + n > padded_length:
+                    break
+                first, last = start - 1, start - 1 + n - 1
+                if 0 <= first and last < len(folded) and _inside(spans, starts, first, last):
+                    per_char[last] += char_weights[at] * scale
+                at += 1
+        words = word_indices(folded, 1, self.n_features) if self.word_ngrams else None
+        word_scale = self.word_weight / sqrt(len(spans))
+        totals: dict[str, float] = {}
+        for index, (start, end) in enumerate(spans):
+            weight = float(per_char[start:end].sum())
+            if words is not None:
+                weight += float(self.coef_text[words[index]]) * word_scale
+            word = folded[start:end]
+            totals[word] = max(totals.get(word, weight), weight)
+        ranked = sorted((w for w in totals.items() if w[1] > 0), key=lambda w: -w[1])
+        return [word for word, _ in ranked[:count]]
 
     def save(self, path: Path) -> None:
         nonzero = np.flatnonzero(self.coef_text)

@@ -123,9 +123,11 @@ class Scanner:
         if probability < self.policy.review_without_terms:
             return ScanResult(listing_id, "allow", probability, (), (), language, (), (),
                               self.policy.name, self.lexicon.version)
+        words = ", ".join(f"'{word}'" for word in model.weightiest_words(folded))
         reason = Reason("model", f"learned model {model.version}: probability "
                                  f"{probability:.2f} with no lexicon term; review only, the "
-                                 "model alone never blocks")
+                                 "model alone never blocks"
+                                 + (f"; words that weighed most: {words}" if words else ""))
         return ScanResult(listing_id, "review", probability, (), (), language, (), (reason,),
                           self.policy.name, self.lexicon.version)
 

@@ -44,6 +44,19 @@ def test_a_listing_without_terms_goes_to_review_on_the_model(scanner: Scanner) -
     assert not result.matches and not result.categories
     assert [r.rule for r in result.reasons] == ["model"]
     assert "no lexicon term" in result.reasons[0].detail
+    assert result.reasons[0].detail.endswith(f"words that weighed most: '{CODE_WORD}'")
+
+
+def test_the_weightiest_words_are_those_whose_n_grams_weigh() -> None:
+    model = code_word_model()
+    # The code word inside a longer word still weighs, as that word; words without it do not.
+    weighty = model.weightiest_words(f"fresh {CODE_WORD} and x{CODE_WORD}y today")
+    assert sorted(weighty) == sorted([CODE_WORD, f"x{CODE_WORD}y"])
+    assert model.weightiest_words("nothing to see here") == []
+    assert model.weightiest_words("") == []
+    # An n-gram spanning two words belongs to neither.
+    split = CODE_WORD[:2] + " " + CODE_WORD[2:]
+    assert model.weightiest_words(split) == []
 
 
 def test_the_model_alone_never_blocks(scanner: Scanner) -> None:
