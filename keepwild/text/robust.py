@@ -194,10 +194,10 @@ def needs_robust(folded: str) -> bool:
     Vietnamese words are short; model names such as ``i5`` fire too, a small cost, but units
     do not, which put the digits first: ``5g``, ``3d``, nor ``R$``); a Latin letter touching
     a Chinese, Japanese, Korean or Thai character (``m@c@w幼鸟``); one digit or leet symbol
-    between two Thai, two Han or two Arabic characters (``ต@กวด``, ``辐射6龟``, ``عا@ج``); two digits or
-    symbols read as letters between two letters (``1v00r``); two lone letters joined by a dot or dash
-    (``t.e``); three one-character tokens in a row (``r.h.i.n.o``), or two for non-Latin
-    scripts (``象 牙``), for Thai even with two-letter Thai tokens between them
+    between two Thai, two Han or two Arabic characters (``ต@กวด``, ``辐射6龟``, ``عا@ج``); two
+    digits or symbols read as letters between two letters (``1v00r``); two lone letters joined
+    by a dot or dash (``t.e``); three one-character tokens in a row (``r.h.i.n.o``), or two for
+    non-Latin scripts (``象 牙``), for Thai even with two-letter Thai tokens between them
     (``ดี ห มี แ ท้``). Clean text shows none, and skips the robust scan. The C kernel
     implements the same rules.
     """
@@ -262,7 +262,8 @@ def tokens(folded: str) -> list[str]:
 def letters(folded: str) -> str:
     """What a piece of folded text spells, run lengths kept: leetspeak read as letters,
     separators dropped, Thai look-alikes read as Thai letters, and each disguise character (see
-    the module docstring) written as :data:`DISGUISE`. :func:`reads_as` compares it with a term's letters."""
+    the module docstring) written as :data:`DISGUISE`. :func:`reads_as` compares it with a
+    term's letters."""
     if not folded.isascii():
         folded = _READINGS.sub(_letters_reading, folded)
     return folded.translate(_table())
