@@ -49,6 +49,10 @@ _ARABIC = {
 _ARABIC.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic digits
 _ARABIC.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
 
+# Apostrophes as keyboards write them (phones' "smart punctuation" types ’ in "d’ivoire"),
+# folded to the ASCII apostrophe lexicon terms are written with.
+_APOSTROPHES = frozenset("\u2019\u2018\u02bc\u2032")
+
 # Combining marks that are accents (dropped) rather than Thai vowels or tone marks (kept).
 _ACCENT_RANGES = (
     (0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),
@@ -138,6 +142,8 @@ def _fold_char(char: str) -> str:
     words = emoji_words()
     if char in words:
         return f" {words[char]} "
+    if char in _APOSTROPHES:
+        return "'"
     category = unicodedata.category(char)
     if category == "Cf" or _in_ranges(code, _INVISIBLE_RANGES):
         return ""

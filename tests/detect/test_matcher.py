@@ -44,6 +44,7 @@ def found(matcher: Matcher, text: str) -> list[str]:
         ("出售象牙手镯", ["象牙"]),  # no spaces in Chinese: substring
         ("ขายงาช้างแท้", ["งาช้าง"]),
         ("capsules de bile d'ours", ["bile d'ours"]),  # punctuation inside a term
+        ("capsules de bile d\u2019ours", ["bile d\u2019ours"]),  # a phone's curly apostrophe
         ("Kaffeemaschine", []),  # a term inside another word stays unmatched
         ("a.f.f.e zu verkaufen", ["a.f.f.e"]),
     ],

@@ -25,6 +25,8 @@ from keepwild.text.normalise import normalise
         ("Bán NGÀ VOI thật đẹp", "ban nga voi that dep"),  # Vietnamese tones and đ
         ("Straße Elfenbein", "strasse elfenbein"),  # German sharp s
         ("ivоry", "ivory"),  # Cyrillic o (U+043E)
+        ("défense d\u2019éléphant", "defense d'elephant"),  # phones' curly apostrophe
+        ("l\u2018ivoire, d\u02bcivoire", "l'ivoire, d'ivoire"),  # other apostrophe marks
         ("ρangolin", "pangolin"),  # Greek rho
         ("Vẹt Ϲockatoo", "vet cockatoo"),  # Greek capital lunate sigma (NFKC would make it Σ)
         ("ϲockatoo ΝΥΜΡΗ", "cockatoo nymph"),  # capitals whose lower case imitates another letter
