@@ -14,8 +14,6 @@ to load from a partner, unlike a pickle.
 from __future__ import annotations
 
 import json
-import math
-import re
 from bisect import bisect_right
 from math import exp, sqrt
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from scipy import sparse
 from keepwild.detect.rules import Assessment
 from keepwild.errors import KeepwildError
 from keepwild.lexicon.schema import CATEGORIES
-from keepwild.text.ngrams import WORD_HASH, hashed_dot, ngram_indices, word_indices
+from keepwild.text.ngrams import WORD_HASH, hashed_dot, ngram_indices, word_indices, word_spans
 
 __all__ = ["ListingModel", "RULE_FEATURES", "rule_features", "text_features",
            "default_model_path", "FORMAT"]
@@ -72,9 +70,9 @@ def _row(text: str, n_features: int, ngram_min: int, ngram_max: int, word_ngrams
     plus word n-gram counts over sqrt(theirs) times ``word_weight``."""
     chars = ngram_indices(text, ngram_min, ngram_max, n_features)
     words = word_indices(text, word_ngrams, n_features)
-    values = np.full(len(chars), 1 / math.sqrt(max(len(chars), 1)))
+    values = np.full(len(chars), 1 / sqrt(max(len(chars), 1)))
     if len(words):
-        values = np.concatenate([values, np.full(len(words), word_weight / math.sqrt(len(words)))])
+        values = np.concatenate([values, np.full(len(words), word_weight / sqrt(len(words)))])
     return np.concatenate([chars, words]).astype(np.int64), values
 
 
@@ -91,9 +89,6 @@ def text_features(folded_texts: list[str], n_features: int, ngram_min: int, ngra
     matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), n_features))
     matrix.sum_duplicates()
     return matrix
-
-
-_WORD = re.compile(r"\w+")
 
 
 def _inside(spans: list[tuple[int, int]], starts: list[int], first: int, last: int) -> bool:
@@ -159,7 +154,7 @@ class ListingModel:
         own weight plus those of the character n-grams inside it. It tells a moderator why a
         listing without lexicon terms was flagged, and a curator which words may be code words.
         Only flagged listings need it, so it may build arrays."""
-        spans = [match.span() for match in _WORD.finditer(folded)]
+        spans = word_spans(folded)
         if not spans:
             return []
         starts = [start for start, _ in spans]

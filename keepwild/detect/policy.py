@@ -59,19 +59,17 @@ class Policy:
     category_weights: dict[str, float] = field(default_factory=dict)
 
     def verdict_for(self, score: float) -> str:
-        if score >= self.block_threshold:
-            return "block"
-        if score >= self.review_threshold:
-            return "review"
-        return "allow"
+        """The verdict for the rules' own score."""
+        return self._verdict(score, self.review_threshold)
 
     def verdict_for_probability(self, probability: float) -> str:
         """The verdict for a learned model's calibrated probability."""
-        if probability >= self.block_threshold:
+        return self._verdict(probability, self.model_review_threshold)
+
+    def _verdict(self, score: float, review_from: float) -> str:
+        if score >= self.block_threshold:
             return "block"
-        if probability >= self.model_review_threshold:
-            return "review"
-        return "allow"
+        return "review" if score >= review_from else "allow"
 
 
 def policy_names() -> list[str]:

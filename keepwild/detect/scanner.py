@@ -79,16 +79,13 @@ class Scanner:
         self.model: ListingModel | None = model
         self._reads_unmatched = model is not None and self.policy.review_without_terms < 1
         nothing = Assessment(0.0, "allow", ())
-        #: The rule features of a listing without item terms, by whether a term of another
-        #: kind (sale intent, say) was disguised (features() gives training the same), and the
-        #: margin they add, worked out once: clean listings are the hot path.
-        self._unmatched_rules = {
-            disguised: rule_features(nothing, obfuscated=disguised) for disguised in (False, True)
-        }
-        self._unmatched_margin = (
-            (model.rules_margin(self._unmatched_rules[False]),
-             model.rules_margin(self._unmatched_rules[True])) if model is not None else (0.0, 0.0)
-        )
+        #: The margin the rule features of a listing without item terms add, by whether a
+        #: term of another kind (sale intent, say) was disguised (features() gives training the
+        #: same vectors), worked out once: clean listings are the hot path.
+        self._unmatched_margin = tuple(
+            model.rules_margin(rule_features(nothing, obfuscated=disguised))
+            for disguised in (False, True)
+        ) if model is not None else (0.0, 0.0)
 
     def scan(self, listing: ListingLike) -> ScanResult:
         """Scan one listing (a :class:`Listing` or a mapping with its fields)."""

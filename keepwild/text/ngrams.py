@@ -21,7 +21,7 @@ import numpy as np
 
 from keepwild.text.views import _fastfold
 
-__all__ = ["ngram_indices", "word_indices", "hashed_dot", "WORD_HASH"]
+__all__ = ["ngram_indices", "word_indices", "word_spans", "hashed_dot", "WORD_HASH"]
 
 _FNV_OFFSET = 2166136261
 _FNV_PRIME = 16777619
@@ -76,6 +76,11 @@ def _check(n_features: int, word_ngrams: int) -> None:
         raise ValueError(f"need word_ngrams >= 0 (got {word_ngrams})")
     if n_features < 2 or n_features & (n_features - 1) or n_features > 2**32:
         raise ValueError(f"need n_features a power of 2 from 2 to 2**32 (got {n_features})")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where the words :func:`word_indices` hashes are in ``text``, in order."""
+    return [match.span() for match in _WORD.finditer(text)]
 
 
 def word_indices(text: str, word_ngrams: int, n_features: int) -> np.ndarray:
